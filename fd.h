@@ -1,0 +1,25 @@
+/* fd: file descriptor plumbing and open(2) with fixed flags. Every opener
+   sets close-on-exec except where a descriptor is meant to be inherited
+   (fd_copy/fd_move clear it on the target). Return -1 with errno on failure. */
+#ifndef FD_H
+#define FD_H
+#include <sys/types.h>
+
+int fd_copy(int to, int from);   /* dup2 unless equal; target inheritable */
+int fd_move(int to, int from);   /* fd_copy, then close from */
+int fd_cloexec(int fd);
+int fd_nonblock(int fd);
+int fd_block(int fd);
+
+int open_read(const char *fn);               /* O_RDONLY | O_NONBLOCK cleared */
+int open_write(const char *fn);              /* O_WRONLY, must exist */
+int open_append(const char *fn);             /* O_WRONLY|O_APPEND|O_CREAT, 0600 */
+int open_trunc(const char *fn, mode_t mode); /* O_WRONLY|O_CREAT|O_TRUNC */
+int open_excl(const char *fn, mode_t mode);  /* O_WRONLY|O_CREAT|O_EXCL */
+int open_dir(const char *fn);                /* O_RDONLY|O_DIRECTORY */
+
+/* fsync of the directory dir, making earlier link/unlink/rename/create of
+   entries in it durable (Linux does not do that by itself) */
+int fsync_dir(const char *dir);
+
+#endif

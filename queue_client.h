@@ -1,0 +1,32 @@
+/* queue_client: hands a message to qmail-queue ($QMAILQUEUE if set, else
+   HOME/bin/qmail-queue) through the qmail-queue protocol: message on the
+   child's fd 0, envelope on fd 1, optional error text on fd 6. */
+#ifndef QUEUE_CLIENT_H
+#define QUEUE_CLIENT_H
+#include <sys/types.h>
+#include "buf.h"
+
+struct queue_client {
+  pid_t pid;
+  int flagerror;      /* a write failed: the message will be aborted */
+  int fdmess, fdenv, fderr;
+  buf out;
+  char space[4096];
+};
+
+/* starts qmail-queue; 0 ok, -1 error (errno) */
+int queue_open(struct queue_client *q);
+void queue_put(struct queue_client *q, const char *s, size_t n);
+void queue_puts(struct queue_client *q, const char *s);
+/* after the whole message: the envelope */
+void queue_from(struct queue_client *q, const char *sender);
+void queue_to(struct queue_client *q, const char *recipient);
+/* finishes the envelope, waits. Returns "" when queued, else a text whose
+   first byte is 'D' (permanent) or 'Z' (temporary), per the reference's
+   exit-code table. */
+const char *queue_close(struct queue_client *q);
+/* abort: close without the final envelope NUL (qmail-queue exits 54) */
+void queue_fail(struct queue_client *q);
+unsigned long queue_qp(const struct queue_client *q); /* qmail-queue's pid */
+
+#endif
