@@ -41,9 +41,12 @@ char *buf_peek(buf *b);             /* the available bytes (buf_feed first) */
 void buf_skip(buf *b, size_t n);    /* consume n available bytes */
 ssize_t buf_get(buf *b, char *s, size_t n); /* up to n bytes: count, 0 at EOF, -1 error */
 /* appends bytes to sa up to and including sep. *match is 1 if sep was seen,
-   0 at EOF. Fails with E2BIG once sa would exceed max bytes (max 0: no cap). */
+   0 at EOF. Fails with E2BIG once sa would exceed max bytes (max 0: no cap);
+   sa then holds exactly max bytes and those are consumed, so a caller can
+   go on discarding the rest of the line. */
 int buf_getline(buf *b, struct stralloc *sa, int sep, size_t max, int *match);
-/* copies in to out until EOF: 0 ok, -2 read error, -3 write error (errno set) */
+/* copies in to out until EOF: 0 ok, -2 read error, -3 write error (errno set).
+   Does not flush out. */
 int buf_copy(buf *out, buf *in);
 
 #endif

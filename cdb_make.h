@@ -18,5 +18,8 @@ struct cdb_make {
 int cdb_make_start(struct cdb_make *m, int fd);
 int cdb_make_add(struct cdb_make *m, const char *key, size_t klen, const char *data, size_t dlen);
 int cdb_make_finish(struct cdb_make *m); /* writes tables + header, flushes; frees memory */
+/* frees the memory of a build that is abandoned (after a failed add); safe
+   to call after finish or twice */
+void cdb_make_free(struct cdb_make *m);
 
 #endif

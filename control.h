@@ -10,13 +10,15 @@ struct stralloc;
 /* first line, trailing spaces/tabs/CR/LF removed, leading space kept.
    The result is NOT NUL-terminated. */
 int control_readline(struct stralloc *out, const char *fn);
-/* control_readline, else a copy of `me` (if fallback_me and me non-empty),
-   else def. 1 or -1. `me` may be NULL. */
+/* control_readline, else a copy of `me` (if me is non-NULL and non-empty),
+   else def. 1 or -1 (0, with out emptied, if the file is missing and there
+   is neither me nor def). `me` may be NULL, def may be NULL. */
 int control_rldef(struct stralloc *out, const char *fn, const struct stralloc *me, const char *def);
 /* unsigned decimal prefix of the first line; *u untouched unless 1 */
 int control_readint(unsigned long *u, const char *fn);
 /* list file: each non-empty line not starting with '#', trailing whitespace
-   removed, appended to out as NUL-terminated entries */
+   removed, appended to out as NUL-terminated entries (out is not emptied
+   first; on failure it is left as it was) */
 int control_readlist(struct stralloc *out, const char *fn);
 
 /* the same parsers on a byte buffer (for fuzzing and unit tests) */

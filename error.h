@@ -1,5 +1,11 @@
 /* error: the one place where an errno is sorted into temporary (retry later)
-   or permanent (give up). */
+   or permanent (give up).
+   Temporary: EINTR, ENOMEM, ETXTBSY, EIO, ETIMEDOUT, EAGAIN/EWOULDBLOCK,
+   ENFILE, EMFILE, ENOSPC, EDQUOT, ENETDOWN, ENETUNREACH, ENETRESET,
+   ECONNABORTED, ECONNRESET, ENOBUFS, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH,
+   EDEADLK, ENOLCK, EUSERS, ESTALE, EROFS, EBUSY, EPIPE.
+   Everything else (ENOENT, EACCES, EINVAL, ELOOP, E2BIG, EOVERFLOW, ...) is
+   permanent. */
 #ifndef ERROR_H
 #define ERROR_H
 

@@ -11,8 +11,10 @@ int fd_cloexec(int fd);
 int fd_nonblock(int fd);
 int fd_block(int fd);
 
-int open_read(const char *fn);               /* O_RDONLY | O_NONBLOCK cleared */
-int open_write(const char *fn);              /* O_WRONLY, must exist */
+int open_read(const char *fn);               /* O_RDONLY; opened O_NONBLOCK (no hang
+                                                on a FIFO), then cleared */
+int open_write(const char *fn);              /* O_WRONLY|O_NONBLOCK, must exist
+                                                (a FIFO without reader: ENXIO) */
 int open_append(const char *fn);             /* O_WRONLY|O_APPEND|O_CREAT, 0600 */
 int open_trunc(const char *fn, mode_t mode); /* O_WRONLY|O_CREAT|O_TRUNC */
 int open_excl(const char *fn, mode_t mode);  /* O_WRONLY|O_CREAT|O_EXCL */

@@ -1,7 +1,9 @@
 /* map: case-insensitive exact-match lookup over control-file lists. Built
    from NUL-terminated entries (control_readlist output). With colon set, each
    entry is split at its FIRST ':' into key and value and entries without ':'
-   are ignored; otherwise the value is "". For duplicate keys the first wins. */
+   are ignored; otherwise the value is "" and empty entries are ignored. For
+   duplicate keys the first wins. A trailing fragment of list without its NUL
+   is ignored. */
 #ifndef MAP_H
 #define MAP_H
 #include <stddef.h>

@@ -1,6 +1,9 @@
 /* queue_client: hands a message to qmail-queue ($QMAILQUEUE if set, else
    HOME/bin/qmail-queue) through the qmail-queue protocol: message on the
-   child's fd 0, envelope on fd 1, optional error text on fd 6. */
+   child's fd 0, envelope on fd 1, optional error text on fd 6.
+   queue_open sets SIGPIPE to ignored in the caller (a queue program that
+   dies early must give EPIPE, not kill the caller). A message ends with
+   exactly one of queue_close and queue_fail. */
 #ifndef QUEUE_CLIENT_H
 #define QUEUE_CLIENT_H
 #include <sys/types.h>
@@ -28,5 +31,10 @@ const char *queue_close(struct queue_client *q);
 /* abort: close without the final envelope NUL (qmail-queue exits 54) */
 void queue_fail(struct queue_client *q);
 unsigned long queue_qp(const struct queue_client *q); /* qmail-queue's pid */
+/* the result queue_close returns, from the queue program's wait status, the
+   caller's error flag and the text it wrote on fd 6 (text[0..len), with room
+   for len+1 bytes; cut in place at 255 bytes or the first NUL, CR or LF).
+   Exposed for tests. */
+const char *queue_status(int wstat, int flagerror, char *text, size_t len);
 
 #endif

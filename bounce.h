@@ -1,0 +1,32 @@
+/* bounce: the text of qmail-send's failure notices, in the qmail-send
+   bounce message format (QSBMF): the body starts with "Hi. This is the",
+   one paragraph per failed recipient whose first line is "<address>:", a
+   break paragraph starting with '-', then the original message. */
+#ifndef BOUNCE_H
+#define BOUNCE_H
+#include <stddef.h>
+#include <time.h>
+
+struct stralloc;
+
+/* appends one recipient paragraph: "<rcpt>:" LF, the report text with
+   empty lines turned into "/", a final LF if missing, and a blank line.
+   LF inside the address becomes '_'. 1 ok, 0 ENOMEM */
+int bounce_paragraph(struct stralloc *out, const char *rcpt, size_t rlen,
+                     const char *text, size_t tlen);
+
+struct bounce_head {
+  time_t now;
+  const char *bouncefrom, *bouncehost; /* From: local part and domain */
+  const char *to;                      /* recipient of the notice */
+  const char *sender;                  /* the failed message's sender (for Return-Path) */
+  int double_bounce;                   /* the failed message was itself a bounce */
+};
+
+/* everything before the copy of the message: header, explanation, the
+   collected paragraphs (bounce/ID contents), the break paragraph and the
+   Return-Path line. 1 ok, 0 ENOMEM */
+int bounce_compose(struct stralloc *out, const struct bounce_head *h,
+                   const char *paragraphs, size_t plen);
+
+#endif

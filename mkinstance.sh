@@ -1,0 +1,178 @@
+#!/bin/sh
+# mkinstance.sh DIR [SMTPPORT]
+#
+# Makes (or brings up to date) a self-contained instance of the mail system
+# whose home is DIR (absolute): its own programs, compiled-in home DIR, queue,
+# control files, users/assign, Maildirs and daemontools service directories.
+# Needs a finished `make` in the source tree: only auto.c is built per
+# instance, the program objects and libqmail.a are reused.
+#
+# Accounts: run as an ordinary user, every role is that user and both groups
+# are the user's primary group. Run as root, the accounts of conf-users and
+# conf-groups are used (created when missing, see mkaccounts.sh), and mail
+# is delivered as the alias account, never as root; DIR and every directory
+# above it must then be searchable by others.
+#
+# Mail for postmaster@localhost and <invoking user>@localhost goes to
+# DIR/mail/<name>/Maildir/; any other local address bounces. With SMTPPORT a
+# qmail-smtpd service listens on 127.0.0.1:SMTPPORT (when qmail-smtpd is
+# built). Running it again keeps the queue, the mail and edited control files.
+# Exit 0 done, 100 usage, 111 failure.
+
+PROG=mkinstance.sh
+TOP=`cd "\`dirname "$0"\`" && pwd`
+umask 022
+
+die() {
+  echo "$PROG: fatal: $*" >&2
+  exit 111
+}
+
+[ $# -eq 1 ] || [ $# -eq 2 ] || { echo "$PROG: usage: mkinstance.sh DIR [SMTPPORT]" >&2; exit 100; }
+dir=$1
+port=$2
+case $dir in
+  /*) ;;
+  *) echo "$PROG: fatal: DIR must be an absolute path: $dir" >&2; exit 100 ;;
+esac
+case $dir in
+  *[!A-Za-z0-9._/+-]*)
+    echo "$PROG: fatal: DIR may only contain the characters A-Z a-z 0-9 . _ / + -: $dir" >&2
+    exit 100
+    ;;
+esac
+dir=`echo "$dir" | sed 's,//*,/,g; s,/$,,'`
+[ -n "$dir" ] || { echo "$PROG: fatal: DIR must not be /" >&2; exit 100; }
+case $port in *[!0-9]*) echo "$PROG: fatal: bad port: $port" >&2; exit 100 ;; esac
+
+# The build this instance reuses.
+if [ -z "${PROGRAMS+set}" ]; then
+  PROGRAMS=
+  for f in "$TOP"/qmail-*.c; do
+    [ -f "$f" ] || continue
+    f=${f##*/}
+    PROGRAMS="$PROGRAMS ${f%.c}"
+  done
+fi
+[ -f "$TOP/libqmail.a" ] || die "$TOP/libqmail.a is missing: run make first"
+for p in $PROGRAMS; do
+  [ -f "$TOP/$p.o" ] || die "$TOP/$p.o is missing: run make first"
+done
+cc=${CC_CMD:-`sed -n 1p "$TOP/conf-cc"`}
+ld=${LD_CMD:-`sed -n 1p "$TOP/conf-ld"`}
+
+me=`id -un` || die "unable to find the name of uid `id -u`"
+if [ "`id -u`" = 0 ]; then asroot=1; else asroot=; fi
+
+if [ -n "$asroot" ]; then
+  # Every directory above DIR must let the mail accounts through.
+  d=$dir
+  while [ -n "$d" ]; do
+    d=${d%/*}
+    [ -d "${d:-/}" ] || continue
+    m=`stat -L -c %a "${d:-/}"`
+    case $((0$m & 1)) in
+      0) die "${d:-/} is not searchable by others, so the mail accounts cannot reach $dir; choose a directory elsewhere (for example UP_DIR=/var/tmp/qmail) or run chmod o+x ${d:-/}" ;;
+    esac
+  done
+fi
+
+build=$dir/.build
+mkdir -p "$build" || die "unable to create $build"
+chmod 0755 "$dir" "$build" || die "unable to chmod $dir"
+
+# Accounts.
+if [ -n "$asroot" ]; then
+  sed -n 1,8p "$TOP/conf-users" > "$build/users" || die "unable to write $build/users"
+  sed -n 1,2p "$TOP/conf-groups" > "$build/groups" || die "unable to write $build/groups"
+  sh "$TOP/mkaccounts.sh" "$dir" "$build/users" "$build/groups" || exit 111
+  deliver=`sed -n 1p "$build/users"`
+else
+  group=`id -gn` || die "unable to find the name of gid `id -g`"
+  for i in 1 2 3 4 5 6 7 8; do echo "$me"; done > "$build/users" || die "unable to write $build/users"
+  printf '%s\n%s\n' "$group" "$group" > "$build/groups" || die "unable to write $build/groups"
+  deliver=$me
+fi
+deliver_uid=`id -u -- "$deliver"` && deliver_gid=`id -g -- "$deliver"` ||
+  die "no account $deliver"
+[ "$deliver_uid" != 0 ] || die "refusing to deliver mail as root ($deliver)"
+
+# Programs, linked against this instance's auto.c.
+sh "$TOP/auto.sh" "$dir" "$build/users" "$build/groups" > "$build/auto.c.tmp" || exit 111
+if [ -f "$build/auto.c" ] && cmp -s "$build/auto.c.tmp" "$build/auto.c" && [ -f "$build/auto.o" ]; then
+  rm -f "$build/auto.c.tmp"
+else
+  mv -f "$build/auto.c.tmp" "$build/auto.c" || die "unable to move $build/auto.c.tmp"
+  $cc -I"$TOP" -c -o "$build/auto.o" "$build/auto.c" || die "unable to compile $build/auto.c"
+fi
+for p in $PROGRAMS; do
+  if [ "$build/$p" -nt "$TOP/$p.o" ] && [ "$build/$p" -nt "$TOP/libqmail.a" ] &&
+    [ "$build/$p" -nt "$build/auto.o" ]; then
+    continue
+  fi
+  $ld -o "$build/$p" "$TOP/$p.o" "$build/auto.o" "$TOP/libqmail.a" || die "unable to link $p"
+done
+
+# The tree and the services.
+PROGRAMS=$PROGRAMS sh "$TOP/install.sh" "$dir" "$build/users" "$build/groups" "$build" || exit 111
+SMTP_PORT=$port SMTP_IP=127.0.0.1 sh "$TOP/mkservice.sh" "$dir" "$build/users" "$build/groups" || exit 111
+
+owner=`sed -n 4p "$build/users"`
+qgroup=`sed -n 1p "$build/groups"`
+
+# control FILE LINE: writes control/FILE unless the file is already there
+control() {
+  [ -f "$dir/control/$1" ] && return 0
+  echo "$2" > "$dir/control/$1.tmp" &&
+    chown "$owner:$qgroup" "$dir/control/$1.tmp" &&
+    chmod 0644 "$dir/control/$1.tmp" &&
+    mv "$dir/control/$1.tmp" "$dir/control/$1" || die "unable to write $dir/control/$1"
+}
+control me localhost
+control locals localhost
+control rcpthosts localhost
+control defaultdelivery ./Maildir/
+
+# Mailboxes: DIR/mail/NAME is the home of each address, owned by the account
+# that delivers there; Maildir/ is the default delivery.
+mkdir -p "$dir/mail" && chown "$owner:$qgroup" "$dir/mail" && chmod 0755 "$dir/mail" ||
+  die "unable to create $dir/mail"
+names=postmaster
+[ "$me" = postmaster ] || names="$names $me"
+assign=
+for n in $names; do
+  case $n in
+    *[!A-Za-z0-9._+-]* | '') die "unusable mailbox name: $n" ;;
+  esac
+  h=$dir/mail/$n
+  for d in "$h" "$h/Maildir" "$h/Maildir/tmp" "$h/Maildir/new" "$h/Maildir/cur"; do
+    [ -h "$d" ] && die "$d is a symbolic link"
+    [ -d "$d" ] || mkdir "$d" || die "unable to create $d"
+    chown "$deliver_uid:$deliver_gid" "$d" || die "unable to chown $d"
+  done
+  chmod 0755 "$h" && chmod 0700 "$h/Maildir" "$h/Maildir/tmp" "$h/Maildir/new" "$h/Maildir/cur" ||
+    die "unable to chmod $h"
+  lower=`echo "$n" | tr A-Z a-z`
+  assign="$assign=$lower:$deliver:$deliver_uid:$deliver_gid:$h:::
+"
+done
+alias_name=`sed -n 1p "$build/users"`
+alias_uid=`id -u -- "$alias_name"` && alias_gid=`id -g -- "$alias_name"` || die "no account $alias_name"
+
+# Every other local address goes to the alias account's .qmail-<address>
+# files, and bounces when there is none.
+{
+  printf '%s' "$assign"
+  echo "+:$alias_name:$alias_uid:$alias_gid:$dir/alias:-::"
+  echo "."
+} > "$dir/users/assign.tmp" &&
+  chown "$owner:$qgroup" "$dir/users/assign.tmp" &&
+  chmod 0644 "$dir/users/assign.tmp" &&
+  mv -f "$dir/users/assign.tmp" "$dir/users/assign" || die "unable to write $dir/users/assign"
+
+if [ -x "$dir/bin/qmail-newu" ]; then
+  "$dir/bin/qmail-newu" || die "qmail-newu failed"
+else
+  echo "$PROG: warning: qmail-newu is not built yet; $dir/users/cdb not made" >&2
+fi
+exit 0

@@ -1,0 +1,462 @@
+/* qmail-local: delivers one message to one local recipient, following the
+   recipient's .qmail file (or the default delivery instructions).
+
+     qmail-local [-nN] [--] user homedir local dash ext domain sender defaultdelivery
+
+   The message is on fd 0, which must be seekable; it is read with pread
+   only. This version delivers to Maildirs ("./Maildir/", "/path/"). A
+   .qmail line of any other kind (mbox file, |program, &forward, plain
+   forward, +list) makes it defer the message (exit 111) before anything
+   is delivered, so no instruction is ever half carried out or skipped.
+
+   Runs as: the recipient's account; qmail-lspawn sets uid and gid (never
+   root) before exec.
+   Trusts: its arguments to name the recipient (qmail-lspawn built them
+   from users/assign or qmail-getpw and the queue); the files in the home
+   directory as the owner's instructions, once the home and .qmail modes
+   pass the checks below. Nothing in the message: it is only scanned for
+   this recipient's Delivered-To line and copied.
+   Output: the text on fd 1 and fd 2 is the delivery report qmail-lspawn
+   passes to qmail-send (it ends up in bounces).
+   Exit codes: 0 delivered ("did F+W+P" on fd 1); 100 permanent (usage,
+   mail loop #5.4.6, no such mailbox #5.1.1); 111 temporary (everything
+   else: home or .qmail permissions, unsupported instruction, I/O errors,
+   out of memory). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "auto.h"
+#include "buf.h"
+#include "diag.h"
+#include "dotqmail.h"
+#include "env.h"
+#include "error.h"
+#include "maildir.h"
+#include "sig.h"
+#include "str.h"
+#include "stralloc.h"
+
+#define HEAD_SIZE 65536          /* first read of the message, kept for every delivery */
+#define MAILDIR_TIMEOUT 86400    /* seconds one maildir delivery may take */
+
+struct local {
+  int flagdoit;                  /* 0 with -n: only list the instructions */
+  const char *user, *homedir, *local, *dash, *ext, *domain, *sender, *defaultdelivery;
+  stralloc dtline, rpline, ufline;
+  stralloc lines;                /* RPLINE DTLINE, written before the message */
+  stralloc safeext;
+  stralloc qmename;              /* .qmail file in use (NUL-terminated) */
+  const char *source;            /* what the instructions came from, for texts */
+  size_t defaultpos;             /* where $DEFAULT starts in ext, or (size_t)-1 */
+  int forwardonly;
+  stralloc instructions;
+  stralloc head;                 /* bytes [0, head.len) of the message */
+  int headwhole;                 /* head is the whole message */
+  stralloc host;                 /* escaped host name for maildir names */
+  unsigned long nfile, nforward, nprogram;
+};
+
+static void nomem(void)
+{
+  diag_die(111, "out of memory (#4.3.0)", (char *)0);
+}
+
+static const char *errcode(int e)
+{
+  return error_temporary(e) ? " (#4.3.0)" : " (#4.2.1)";
+}
+
+static void usage(void)
+{
+  diag_die(100, "usage: qmail-local [-nN] [--] user homedir local dash ext domain sender defaultdelivery", (char *)0);
+}
+
+static void timed_out(int sig)
+{
+  static const char text[] = "qmail-local: fatal: timed out delivering to a maildir (#4.3.0)\n";
+  ssize_t w;
+
+  (void)sig;
+  w = write(2, text, sizeof text - 1);
+  (void)w;
+  _exit(111);
+}
+
+static void parse_args(struct local *l, int argc, char **argv)
+{
+  int i = 1;
+
+  l->flagdoit = 1;
+  while (i < argc && argv[i][0] == '-' && argv[i][1]) {
+    const char *p = argv[i++];
+    if (str_equal(p, "--")) break;
+    for (p++; *p; p++) {
+      if (*p == 'n') l->flagdoit = 0;
+      else if (*p == 'N') l->flagdoit = 1;
+      else usage();
+    }
+  }
+  if (argc - i != 8) usage();
+  l->user = argv[i];
+  l->homedir = argv[i + 1];
+  l->local = argv[i + 2];
+  l->dash = argv[i + 3];
+  l->ext = argv[i + 4];
+  l->domain = argv[i + 5];
+  l->sender = argv[i + 6];
+  l->defaultdelivery = argv[i + 7];
+  if (l->homedir[0] != '/') usage();
+}
+
+/* chdir to the home and refuse a home others may write to (they could
+   plant .qmail files) or one whose owner marked it sticky while editing */
+static void enter_home(const struct local *l)
+{
+  struct stat st;
+
+  if (chdir(l->homedir) == -1)
+    diag_die(111, "unable to switch to home directory ", l->homedir, ": ",
+             error_str(errno), " (#4.3.0)", (char *)0);
+  if (stat(".", &st) == -1)
+    diag_die(111, "unable to stat home directory ", l->homedir, ": ",
+             error_str(errno), " (#4.3.0)", (char *)0);
+  if (st.st_mode & AUTO_PATRN)
+    diag_die(111, "home directory ", l->homedir,
+             " is writable by others; refusing to deliver (#4.7.0)", (char *)0);
+  if (st.st_mode & S_ISVTX) {
+    if (l->flagdoit)
+      diag_die(111, "home directory ", l->homedir, " has the sticky bit set: "
+               "its owner is editing the .qmail files; trying again later (#4.2.1)", (char *)0);
+    diag_warn("home directory ", l->homedir, " has the sticky bit set; a delivery would wait", (char *)0);
+  }
+}
+
+static void build_lines(struct local *l)
+{
+  if (!dotqmail_dtline(&l->dtline, l->local, l->domain)) nomem();
+  if (!dotqmail_rpline(&l->rpline, l->sender)) nomem();
+  if (!dotqmail_ufline(&l->ufline, l->sender, time((time_t *)0))) nomem();
+  if (!stralloc_copy(&l->lines, &l->rpline)) nomem();
+  if (!stralloc_cat(&l->lines, &l->dtline)) nomem();
+  if (!dotqmail_safeext(&l->safeext, l->ext, str_len(l->ext))) nomem();
+}
+
+static void die_read_message(void)
+{
+  diag_die(111, "unable to read message: ", error_str(errno), " (#4.3.0)", (char *)0);
+}
+
+/* the first HEAD_SIZE bytes of the message: most messages fit, so the
+   loop scan and every maildir delivery use them without reading again */
+static void read_head(struct local *l)
+{
+  if (!stralloc_ready(&l->head, HEAD_SIZE)) nomem();
+  l->head.len = 0;
+  l->headwhole = 0;
+  while (l->head.len < HEAD_SIZE) {
+    ssize_t r = pread(0, l->head.s + l->head.len, HEAD_SIZE - l->head.len, (off_t)l->head.len);
+    if (r == -1) {
+      if (errno == EINTR) continue;
+      die_read_message();
+    }
+    if (r == 0) { l->headwhole = 1; break; }
+    l->head.len += (size_t)r;
+  }
+}
+
+/* a header line equal to our Delivered-To line means the message has been
+   here before: bounce it rather than let it circle forever */
+static void check_loop(const struct local *l)
+{
+  struct dotqmail_loopscan scan;
+  stralloc space = STRALLOC_ZERO;
+  off_t offset;
+  int result;
+
+  dotqmail_loopscan_start(&scan, l->dtline.s, l->dtline.len);
+  result = dotqmail_loopscan_feed(&scan, l->head.s, l->head.len);
+  if (result < 0 && l->headwhole) result = dotqmail_loopscan_end(&scan);
+  offset = (off_t)l->head.len;
+  while (result < 0) {
+    ssize_t r;
+    if (!space.s && !stralloc_ready(&space, HEAD_SIZE)) nomem();
+    r = pread(0, space.s, HEAD_SIZE, offset);
+    if (r == -1) {
+      if (errno == EINTR) continue;
+      die_read_message();
+    }
+    if (r == 0) { result = dotqmail_loopscan_end(&scan); break; }
+    offset += r;
+    result = dotqmail_loopscan_feed(&scan, space.s, (size_t)r);
+  }
+  stralloc_free(&space);
+  if (result == 1)
+    diag_die(100, "this message is looping: it already has my Delivered-To line (#5.4.6)", (char *)0);
+}
+
+/* name=s[0..len) */
+static void put_env_prefix(const char *name, const char *s, size_t len)
+{
+  stralloc v = STRALLOC_ZERO;
+
+  if (!stralloc_copyb(&v, s, len) || !stralloc_0(&v)) nomem();
+  if (!env_put(name, v.s)) nomem();
+  stralloc_free(&v);
+}
+
+static void put_env(const char *name, const char *value)
+{
+  if (!env_put(name, value)) nomem();
+}
+
+/* the variables .qmail programs see; values are the raw envelope data */
+static void set_environment(const struct local *l)
+{
+  stralloc recipient = STRALLOC_ZERO;
+  size_t hostlen = str_len(l->domain), i;
+  const char *p;
+  static const char *const hostvars[] = { "HOST2", "HOST3", "HOST4" };
+  static const char *const extvars[] = { "EXT2", "EXT3", "EXT4" };
+
+  put_env("USER", l->user);
+  put_env("HOME", l->homedir);
+  put_env("LOCAL", l->local);
+  put_env("HOST", l->domain);
+  for (i = 0; i < 3; i++) {
+    hostlen = byte_rchr(l->domain, hostlen, '.');
+    put_env_prefix(hostvars[i], l->domain, hostlen);
+  }
+  if (!stralloc_copys(&recipient, l->local) || !stralloc_append(&recipient, '@') ||
+      !stralloc_cats(&recipient, l->domain) || !stralloc_0(&recipient)) nomem();
+  put_env("RECIPIENT", recipient.s);
+  stralloc_free(&recipient);
+  put_env("EXT", l->ext);
+  p = l->ext;
+  for (i = 0; i < 3; i++) {
+    size_t n = str_len(p), dash = byte_chr(p, n, AUTO_BREAK);
+    p += dash < n ? dash + 1 : n;
+    put_env(extvars[i], p);
+  }
+  if (l->defaultpos != (size_t)-1) put_env("DEFAULT", l->ext + l->defaultpos);
+  else if (!env_unset("DEFAULT")) nomem();
+  put_env("SENDER", l->sender);
+  put_env("NEWSENDER", l->sender); /* owner addresses come with forwarding */
+  {
+    stralloc v = STRALLOC_ZERO;
+    if (!stralloc_copy(&v, &l->dtline) || !stralloc_0(&v)) nomem();
+    put_env("DTLINE", v.s);
+    if (!stralloc_copy(&v, &l->rpline) || !stralloc_0(&v)) nomem();
+    put_env("RPLINE", v.s);
+    if (!stralloc_copy(&v, &l->ufline) || !stralloc_0(&v)) nomem();
+    put_env("UFLINE", v.s);
+    stralloc_free(&v);
+  }
+}
+
+/* reads a regular .qmail file; 1 found, 0 absent (keep looking) */
+static int open_dotqmail(struct local *l, const char *name)
+{
+  struct stat st;
+  int fd;
+
+  fd = open(name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd == -1) {
+    if (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG) return 0;
+    diag_die(111, "unable to open ", name, ": ", error_str(errno), errcode(errno), (char *)0);
+  }
+  if (fstat(fd, &st) == -1)
+    diag_die(111, "unable to stat ", name, ": ", error_str(errno), errcode(errno), (char *)0);
+  if (!S_ISREG(st.st_mode)) { close(fd); return 0; }
+  if (st.st_mode & AUTO_PATRN)
+    diag_die(111, name, " is writable by others; refusing to follow it (#4.7.0)", (char *)0);
+  l->forwardonly = (st.st_mode & S_IXUSR) != 0;
+
+  l->instructions.len = 0;
+  for (;;) {
+    ssize_t r;
+    if (!stralloc_readyplus(&l->instructions, 4096)) nomem();
+    r = read(fd, l->instructions.s + l->instructions.len,
+             l->instructions.a - l->instructions.len);
+    if (r == -1) {
+      if (errno == EINTR) continue;
+      diag_die(111, "unable to read ", name, ": ", error_str(errno), errcode(errno), (char *)0);
+    }
+    if (r == 0) break;
+    l->instructions.len += (size_t)r;
+  }
+  close(fd);
+  return 1;
+}
+
+static void find_instructions(struct local *l)
+{
+  struct dotqmail_search search;
+  int found = 0, r;
+
+  l->defaultpos = (size_t)-1;
+  dotqmail_search_start(&search, l->dash, l->safeext.s ? l->safeext.s : "", l->safeext.len);
+  while ((r = dotqmail_search_next(&search, &l->qmename, &l->defaultpos)) == 1)
+    if ((found = open_dotqmail(l, l->qmename.s))) break;
+  if (r == -1) nomem();
+  if (!found) {
+    l->defaultpos = (size_t)-1;
+    if (*l->dash) diag_die(100, "no mailbox here by that name (#5.1.1)", (char *)0);
+  }
+  if (!found || l->instructions.len == 0) {
+    if (!stralloc_copys(&l->instructions, l->defaultdelivery)) nomem();
+    l->forwardonly = 0;
+    l->source = "the default delivery instructions";
+    return;
+  }
+  l->source = l->qmename.s;
+}
+
+static void __attribute__((noreturn))
+die_unsupported(const struct local *l, const struct dotqmail_line *line, const char *what)
+{
+  char num[FMT_ULONG];
+
+  num[fmt_ulong(num, line->number)] = 0;
+  diag_die(111, "line ", num, " of ", l->source, " is ", what,
+           ", which this version of qmail-local does not support;"
+           " the message stays in the queue (#4.3.5)", (char *)0);
+}
+
+/* every line is checked before anything is delivered, so a message is
+   never delivered to some instructions and then deferred for the rest */
+static void check_instructions(const struct local *l)
+{
+  struct dotqmail_parse p;
+  struct dotqmail_line line;
+  int forwardonly = l->forwardonly;
+  char num[FMT_ULONG];
+
+  dotqmail_parse_start(&p, l->instructions.s, l->instructions.len);
+  while (dotqmail_parse_next(&p, &line)) {
+    num[fmt_ulong(num, line.number)] = 0;
+    switch (line.type) {
+    case DOTQMAIL_BLANK:
+      if (line.number == 1)
+        diag_die(111, "the first line of ", l->source,
+                 " is blank; refusing to guess what it means (#4.2.1)", (char *)0);
+      break;
+    case DOTQMAIL_COMMENT:
+    case DOTQMAIL_CONTROL:
+      break;
+    case DOTQMAIL_MAILDIR:
+      if (forwardonly)
+        diag_die(111, l->source, " is for forwarding only (owner execute bit or +list),"
+                 " but line ", num, " delivers to a maildir (#4.7.0)", (char *)0);
+      if (byte_chr(line.text, line.len, 0) != line.len)
+        diag_die(111, "line ", num, " of ", l->source, " contains a NUL byte (#4.2.1)", (char *)0);
+      break;
+    case DOTQMAIL_MBOX: die_unsupported(l, &line, "an mbox delivery");
+    case DOTQMAIL_PROGRAM: die_unsupported(l, &line, "a program delivery");
+    case DOTQMAIL_FORWARD: die_unsupported(l, &line, "a forward");
+    case DOTQMAIL_LIST: die_unsupported(l, &line, "+list (forward-only mode)");
+    }
+  }
+}
+
+static void deliver_maildir(struct local *l, const char *path, size_t len)
+{
+  stralloc dir = STRALLOC_ZERO;
+  struct maildir_message m;
+  struct maildir_result r;
+
+  if (!stralloc_copyb(&dir, path, len) || !stralloc_0(&dir)) nomem();
+  if (!l->host.len && !maildir_hostname(&l->host)) nomem();
+  m.fd = 0;
+  m.head = l->head.s;
+  m.headlen = l->head.len;
+  m.whole = l->headwhole;
+  alarm(MAILDIR_TIMEOUT);
+  if (maildir_deliver(dir.s, l->lines.s, l->lines.len, &m, l->host.s, l->host.len,
+                      (stralloc *)0, &r) == -1) {
+    int e = errno;
+    diag_die(111, "unable to ", r.failed, " (maildir ", dir.s, "): ",
+             error_str(e), errcode(e), (char *)0);
+  }
+  alarm(0);
+  stralloc_free(&dir);
+  l->nfile++;
+}
+
+static void out_put(buf *b, const char *s, size_t n)
+{
+  if (buf_put(b, s, n) == -1) diag_die(111, "unable to write output: ", error_str(errno), " (#4.3.0)", (char *)0);
+}
+
+/* -n: one line per instruction, in the order they would be carried out */
+static void list_instructions(struct local *l, buf *out)
+{
+  struct dotqmail_parse p;
+  struct dotqmail_line line;
+
+  dotqmail_parse_start(&p, l->instructions.s, l->instructions.len);
+  while (dotqmail_parse_next(&p, &line)) {
+    const char *word = dotqmail_type_name(line.type);
+    if (!word) continue;
+    out_put(out, word, str_len(word));
+    out_put(out, " ", 1);
+    out_put(out, line.text, line.len);
+    out_put(out, "\n", 1);
+    if (line.type == DOTQMAIL_MAILDIR || line.type == DOTQMAIL_MBOX) l->nfile++;
+    else if (line.type == DOTQMAIL_PROGRAM) l->nprogram++;
+    else l->nforward++;
+  }
+  if (buf_flush(out) == -1) diag_die(111, "unable to write output: ", error_str(errno), " (#4.3.0)", (char *)0);
+}
+
+static void execute_instructions(struct local *l)
+{
+  struct dotqmail_parse p;
+  struct dotqmail_line line;
+
+  dotqmail_parse_start(&p, l->instructions.s, l->instructions.len);
+  while (dotqmail_parse_next(&p, &line))
+    if (line.type == DOTQMAIL_MAILDIR) deliver_maildir(l, line.text, line.len);
+}
+
+static void report_done(const struct local *l, buf *out)
+{
+  char num[FMT_ULONG];
+
+  /* the mail is delivered: a failure to say so changes nothing */
+  buf_puts(out, "did ");
+  buf_put(out, num, fmt_ulong(num, l->nfile));
+  buf_puts(out, "+");
+  buf_put(out, num, fmt_ulong(num, l->nforward));
+  buf_puts(out, "+");
+  buf_put(out, num, fmt_ulong(num, l->nprogram));
+  buf_puts(out, "\n");
+  buf_flush(out);
+}
+
+int main(int argc, char **argv)
+{
+  static struct local l;
+  char space[1024];
+  buf out = BUF_INIT(buf_unixwrite, 1, space, sizeof space);
+
+  diag_prog = "qmail-local";
+  parse_args(&l, argc, argv);
+  umask(077);
+  sig_catch(SIGALRM, timed_out);
+  enter_home(&l);
+  build_lines(&l);
+  if (l.flagdoit) {
+    read_head(&l);
+    check_loop(&l);
+  }
+  find_instructions(&l);
+  set_environment(&l);
+  if (!l.flagdoit) list_instructions(&l, &out);
+  check_instructions(&l);
+  if (l.flagdoit) execute_instructions(&l);
+  report_done(&l, &out);
+  return 0;
+}

@@ -1,0 +1,98 @@
+/* qmail-rspawn: runs remote deliveries for qmail-send.
+
+   Usage: qmail-rspawn (normally started by qmail-start). Speaks the
+   spawner protocol of spawn.h on fds 0 and 1. At start-up it zeroes the
+   qmail-remote timeout table queue/lock/tcpto if that file exists. For
+   each request a child, in the home directory, runs
+     $QMAILREMOTE (or qmail-remote) host sender recipient
+   through execvp (so $PATH is searched; a name with a slash is relative to
+   the home directory), host being what follows the last '@' of recipient,
+   with the message on fd 0. qmail-remote's r/h/s/K/Z/D reports become one
+   K/Z/D report (spawn_remote_report). If the program cannot be run at all,
+   the delivery is deferred (Z), never bounced: a missing or broken
+   qmail-remote is an installation problem.
+
+   Runs as qmailr. Trusts: qmail-send's requests only after validation,
+   message files only when owned by qmailq, nothing in qmail-remote's
+   output beyond its framing.
+
+   Exit codes: 0 after fd 0 reached end of file and every delivery was
+   reported; 111 cannot start, or cannot talk to qmail-send. */
+#include <errno.h>
+#include <unistd.h>
+#include "account.h"
+#include "auto.h"
+#include "buf.h"
+#include "diag.h"
+#include "env.h"
+#include "fd.h"
+#include "lock.h"
+#include "spawn.h"
+#include "str.h"
+
+#define TCPTO_SIZE 1024 /* 64 records of 16 bytes */
+
+/* forgets every remembered connection timeout, as a restart should */
+static void tcpto_clear(void)
+{
+  static char zero[TCPTO_SIZE];
+  int fd = open_write("queue/lock/tcpto");
+
+  if (fd == -1) {
+    if (errno != ENOENT) diag_warn_sys("unable to open queue/lock/tcpto", (char *)0);
+    return;
+  }
+  if (fd_block(fd) == -1 || lock_ex(fd) == -1
+      || buf_unixwrite(fd, zero, sizeof zero) == -1)
+    diag_warn_sys("unable to clear queue/lock/tcpto", (char *)0);
+  close(fd);
+}
+
+/* the delivery child: never returns */
+static void deliver(int fdmess, int fdout, const char *sender,
+                    const char *recipient)
+{
+  const char *prog = env_get("QMAILREMOTE");
+  size_t len = str_len(recipient);
+  size_t at = byte_rchr(recipient, len, '@');
+  char *args[5];
+
+  if (spawn_child_fds(fdmess, fdout) == -1) _exit(111);
+  if (!prog || !*prog) prog = "qmail-remote";
+  args[0] = (char *)"qmail-remote";
+  args[1] = (char *)(at < len ? recipient + at + 1 : "");
+  args[2] = (char *)sender;
+  args[3] = (char *)recipient;
+  args[4] = 0;
+  execvp(prog, args);
+  diag_die_sys(111, "unable to run ", prog, (char *)0);
+}
+
+static const struct spawn_ops ops = {
+  SPAWN_REMOTE_KEEP,
+  deliver,
+  spawn_remote_report
+};
+
+int main(void)
+{
+  const char *what = "";
+  uid_t uid_qmailq;
+  unsigned int slots;
+  int r;
+
+  diag_prog = "qmail-rspawn";
+  if (chdir(auto_home) == -1) diag_die_sys(111, "unable to switch to ", auto_home, (char *)0);
+  r = account_user(auto_user_qmailq, &uid_qmailq, 0);
+  if (r != 1) {
+    if (r == 0) diag_die(111, "unable to find account ", auto_user_qmailq, (char *)0);
+    diag_die_sys(111, "unable to look up account ", auto_user_qmailq, (char *)0);
+  }
+  tcpto_clear();
+
+  slots = auto_spawn > SPAWN_SLOTS_MAX ? SPAWN_SLOTS_MAX : auto_spawn;
+  if (!slots) slots = 1;
+  if (spawn_run(&ops, slots, uid_qmailq, &what) == -1)
+    diag_die_sys(111, "unable to ", what, (char *)0);
+  return 0;
+}

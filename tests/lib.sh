@@ -1,0 +1,217 @@
+# tests/lib.sh: helpers for the integration tests tests/*.sh (POSIX sh).
+#
+# A test is run from the top of the source tree after `make all unit`:
+#   . tests/lib.sh
+#   need_programs qmail-queue qmail-send
+#   I=$T/inst
+#   instance_create "$I"
+#   instance_start "$I"
+#   printf 'Subject: x\n\nhello\n' | queue_msg "$I" a@localhost "$(me)@localhost" ||
+#     fail "qmail-queue exited $?"
+#   wait_for 20 maildir_has "$(mailbox "$I")" 1 || fail "no delivery"
+#   pass
+#
+# Variables: TOP (the source tree), T (this test's temporary directory,
+# removed at exit; searchable by the mail accounts when run as root),
+# PYTHON (a python3 that sees Debian's python3-* packages).
+# Exit codes: 0 pass, 1 fail, 77 skip (the reason is the last line printed).
+# At exit, even after a failure or a signal, every instance started with
+# instance_start is stopped and every pid given to track_pid is killed.
+# Set KEEP=1 to keep $T for a look afterwards.
+
+TOP=`pwd`
+[ -f "$TOP/tests/lib.sh" ] || { echo "tests/lib.sh: run tests from the top of the source tree"; exit 1; }
+export TOP
+umask 022
+
+if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+
+LIB_INSTANCES=
+LIB_PIDS=
+T=`mktemp -d "${TMPDIR:-/tmp}/qmt.XXXXXX"` || { echo "tests/lib.sh: unable to make a temporary directory"; exit 1; }
+# As root, the mail accounts must be able to reach instances made under $T.
+[ "`id -u`" = 0 ] && chmod 0755 "$T"
+
+lib_cleanup() {
+  lib_status=$?
+  trap '' INT TERM HUP
+  for p in $LIB_PIDS; do
+    kill -TERM "$p" 2>/dev/null
+  done
+  for i in $LIB_INSTANCES; do
+    sh "$TOP/down.sh" "$i" >/dev/null 2>&1 ||
+      echo "tests/lib.sh: warning: unable to stop the instance in $i"
+  done
+  for p in $LIB_PIDS; do
+    lib_n=0
+    while kill -0 "$p" 2>/dev/null && [ $lib_n -lt 50 ]; do
+      sleep 0.1
+      lib_n=$((lib_n + 1))
+    done
+    kill -KILL "$p" 2>/dev/null
+  done
+  if [ -n "$KEEP" ]; then
+    echo "tests/lib.sh: kept $T"
+  else
+    rm -rf "$T"
+  fi
+  exit $lib_status
+}
+trap lib_cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- results -----------------------------------------------------------------
+
+# pass [MESSAGE]: the test passed
+pass() {
+  [ $# -gt 0 ] && echo "$*"
+  exit 0
+}
+
+# fail MESSAGE: the test failed
+fail() {
+  echo "FAIL: $*"
+  exit 1
+}
+
+# skip REASON: the test cannot run here (the reason is shown by tests/run)
+skip() {
+  echo "$*"
+  exit 77
+}
+
+# need_root: skip unless running as root
+need_root() {
+  [ "`id -u`" = 0 ] || skip "needs root"
+}
+
+# need_cmd CMD...: skip unless every command is installed
+need_cmd() {
+  for lib_c in "$@"; do
+    command -v "$lib_c" >/dev/null 2>&1 || skip "$lib_c is not installed"
+  done
+}
+
+# need_programs NAME...: skip unless every program is built in the source tree
+need_programs() {
+  for lib_p in "$@"; do
+    [ -x "$TOP/$lib_p" ] || skip "$lib_p is not built"
+  done
+}
+
+# need_python_module MODULE...: skip unless $PYTHON can import each module
+need_python_module() {
+  for lib_m in "$@"; do
+    "$PYTHON" -c "import $lib_m" 2>/dev/null || skip "python module $lib_m is not installed"
+  done
+}
+
+# assert_eq EXPECTED ACTUAL WHAT: fail unless the two strings are equal
+assert_eq() {
+  [ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"
+}
+
+# assert_grep FILE PATTERN: fail unless a line of FILE matches the regex
+assert_grep() {
+  grep -q -e "$2" "$1" 2>/dev/null || fail "no line matching '$2' in $1"
+}
+
+# --- processes and waiting ---------------------------------------------------
+
+# track_pid PID: kill PID (TERM, then KILL) when the test exits
+track_pid() {
+  LIB_PIDS="$LIB_PIDS $1"
+}
+
+# wait_for TIMEOUT_SECONDS CMD [ARG...]: run CMD every 0.1 s until it
+# succeeds (return 0) or TIMEOUT_SECONDS have passed (return 1)
+wait_for() {
+  lib_deadline=$((`date +%s` + $1))
+  shift
+  while :; do
+    "$@" && return 0
+    [ `date +%s` -ge $lib_deadline ] && break
+    sleep 0.1
+  done
+  "$@"
+}
+
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on now
+free_port() {
+  "$PYTHON" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# --- instances ---------------------------------------------------------------
+
+# me: the name mail for the invoking user is addressed to (NAME@localhost)
+me() {
+  id -un
+}
+
+# instance_create DIR [SMTPPORT]: a private instance in DIR (mkinstance.sh);
+# with SMTPPORT a qmail-smtpd service on 127.0.0.1:SMTPPORT
+instance_create() {
+  sh "$TOP/mkinstance.sh" "$@" || fail "mkinstance.sh $* failed"
+}
+
+# instance_start DIR: svscan DIR/service, wait until every service is up;
+# stopped automatically when the test exits
+instance_start() {
+  LIB_INSTANCES="$LIB_INSTANCES $1"
+  UP_TIMEOUT=${UP_TIMEOUT:-30} sh "$TOP/up.sh" -n -q "$1" || fail "the instance in $1 did not start"
+}
+
+# instance_stop DIR: take every service down and stop svscan (down.sh)
+instance_stop() {
+  sh "$TOP/down.sh" "$1" || fail "the instance in $1 did not stop"
+}
+
+# mailbox DIR [NAME]: the Maildir of NAME (default: the invoking user) in DIR
+mailbox() {
+  echo "$1/mail/${2:-`id -un`}/Maildir"
+}
+
+# maildir_count MAILDIR: the number of messages in MAILDIR's new/ and cur/
+maildir_count() {
+  find "$1/new" "$1/cur" -type f -printf x 2>/dev/null | wc -c | tr -d ' '
+}
+
+# maildir_has MAILDIR N: true when MAILDIR holds at least N messages
+maildir_has() {
+  [ "`maildir_count "$1"`" -ge "$2" ]
+}
+
+# log_file DIR: the current multilog file of qmail-send in instance DIR
+log_file() {
+  echo "$1/log/qmail-send/current"
+}
+
+# log_grep DIR PATTERN: true when a line of qmail-send's log matches PATTERN
+log_grep() {
+  grep -q -e "$2" "$1/log/qmail-send/current" 2>/dev/null
+}
+
+# queue_msg DIR SENDER RCPT... < MESSAGE: queues MESSAGE with DIR/bin/qmail-queue
+# (envelope on fd 1); returns qmail-queue's exit code
+queue_msg() {
+  lib_dir=$1
+  lib_sender=$2
+  shift 2
+  lib_env=`mktemp "$T/envelope.XXXXXX"` || fail "unable to make an envelope file"
+  {
+    printf 'F%s\0' "$lib_sender"
+    for lib_r in "$@"; do
+      printf 'T%s\0' "$lib_r"
+    done
+    printf '\0'
+  } > "$lib_env"
+  "$lib_dir/bin/qmail-queue" 1< "$lib_env"
+  lib_rc=$?
+  rm -f "$lib_env"
+  return $lib_rc
+}
