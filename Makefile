@@ -5,6 +5,7 @@
 #
 #   make            build every program in the source tree
 #   make test       build, then run the whole test suite (tests/run)
+#   make test-sanitized  the suite built with ASan and UBSan, in tests/out
 #   make up         build, make a private instance in $(UP_DIR) and start it
 #   make down       stop it
 #   make accounts   create the accounts of conf-users/conf-groups (root)
@@ -34,13 +35,13 @@ FUZZ_FLAGS = -std=c99 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer \
   -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:.c=)
-FUZZ_OBJ := $(patsubst %.c,tests/fuzz/build/%.o,$(LIB_SRC) auto.c)
+FUZZ_OBJ := $(patsubst %.c,tests/out/fuzz/%.o,$(LIB_SRC) auto.c)
 
 # The scripts (install.sh, mkinstance.sh, the tests) build and link the same
 # way and install the same programs as this Makefile.
 export CC_CMD LD_CMD PROGRAMS
 
-.PHONY: all test unit clean setup check accounts up down fuzz
+.PHONY: all test test-sanitized unit clean setup check accounts up down fuzz
 # Keep the objects of programs and tests: instances link them again.
 .SECONDARY:
 
@@ -72,6 +73,9 @@ unit: $(UNIT_BIN)
 test:
 	sh tests/run
 
+test-sanitized:
+	sh tests/run-sanitized
+
 setup: all
 	sh install.sh "$(QMAIL_HOME)" conf-users conf-groups .
 	SMTP_PORT=25 sh mkservice.sh "$(QMAIL_HOME)" conf-users conf-groups
@@ -83,15 +87,15 @@ accounts:
 	sh mkaccounts.sh "$(QMAIL_HOME)" conf-users conf-groups
 
 up: all
-	UP_PORT="$(UP_PORT)" sh up.sh "$(UP_DIR)"
+	@UP_PORT="$(UP_PORT)" sh up.sh "$(UP_DIR)"
 
 down:
-	sh down.sh "$(UP_DIR)"
+	@sh down.sh "$(UP_DIR)"
 
 fuzz: $(FUZZ_BIN)
 
-tests/fuzz/build/%.o: %.c conf-cc
-	@mkdir -p tests/fuzz/build
+tests/out/fuzz/%.o: %.c conf-cc
+	@mkdir -p tests/out/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -I. -MMD -MP -c -o $@ $<
 
 tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
@@ -99,7 +103,7 @@ tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 
 clean:
 	rm -f *.o *.d *.a auto.c auto.c.tmp $(PROGRAMS) tests/unit/*.o tests/unit/*.d $(UNIT_BIN)
-	rm -rf tests/fuzz/build tests/log
+	rm -rf tests/out
 	rm -f $(FUZZ_BIN)
 
--include $(wildcard *.d tests/unit/*.d tests/fuzz/build/*.d)
+-include $(wildcard *.d tests/unit/*.d tests/out/fuzz/*.d)

@@ -63,17 +63,18 @@ for role in alias qmaild qmaill root qmailp qmailq qmailr qmails; do
   name=`line "$users" $i`
   safe "$name" || die "line $i of $users ($role) is empty or contains a character outside [A-Za-z0-9._/+-]"
   eval "user_$role=\$name"
-  i=`expr $i + 1`
+  i=$((i + 1))
 done
 i=1
 for role in qmail nofiles; do
   name=`line "$groups" $i`
   safe "$name" || die "line $i of $groups ($role) is empty or contains a character outside [A-Za-z0-9._/+-]"
   eval "group_$role=\$name"
-  i=`expr $i + 1`
+  i=$((i + 1))
 done
 
-# Strip leading zeros so the C literal is decimal, not octal.
+# Strip leading zeros so the C literal is decimal, not octal (expr reads
+# decimal; shell arithmetic would read 023 as octal).
 split=`expr "$split" + 0`
 spawn=`expr "$spawn" + 0`
 

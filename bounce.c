@@ -20,7 +20,7 @@ int bounce_paragraph(stralloc *out, const char *rcpt, size_t rlen,
     if (!stralloc_append(out, text[i])) return 0;
     line_start = text[i] == '\n';
   }
-  if (!line_start || tlen == 0)
+  if (!line_start)
     if (!stralloc_append(out, '\n')) return 0;
   return stralloc_append(out, '\n');
 }

@@ -29,6 +29,7 @@
 #include "auto.h"
 #include "buf.h"
 #include "diag.h"
+#include "fd.h"
 #include "sig.h"
 #include "str.h"
 #include "stralloc.h"
@@ -167,6 +168,9 @@ int main(void)
 {
   diag_prog = "qmail-clean";
   sig_ignore(SIGPIPE);
+  /* blocking I/O: a read or write never fails for want of data or room */
+  fd_block(0);
+  fd_block(1);
   if (chdir(auto_home) == -1) diag_die_sys(111, "unable to switch to ", auto_home, (char *)0);
   if (chdir("queue") == -1) diag_die_sys(111, "unable to switch to ", auto_home, "/queue", (char *)0);
   serve();

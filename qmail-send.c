@@ -304,6 +304,7 @@ static struct {
 } clean;
 
 static struct idset todo_busy = IDSET_ZERO;   /* in the todo FIFO or awaiting qmail-clean */
+static struct idset bounce_ids = IDSET_ZERO;  /* messages that may have a bounce/ID file */
 static struct prioq pqdone = PRIOQ_ZERO;       /* messages whose channel files may be gone */
 static struct prioq pqfail = PRIOQ_ZERO;       /* messages to re-examine after a failure */
 static time_t todo_next_scan;
@@ -517,9 +518,21 @@ static int preprocess(unsigned long id)
     if (write_file_excl(fn1.s, fn2.s, fn2.len) == -1) { log_warn_sys("unable to create", fn1.s); return -1; }
   }
   for (c = 0; c < 2; ++c) {
-    if (!(channels & (1 << c))) continue;
     path(&fn1, chan_dir[c], id, 1);
-    if (write_file_excl(fn1.s, chanbuf[c].s, chanbuf[c].len) == -1) {
+    if (!(channels & (1 << c))) {
+      /* no stale file of an earlier attempt may survive for this channel */
+      if (unlink(fn1.s) == -1 && errno != ENOENT) {
+        log_warn_sys("unable to unlink", fn1.s);
+        remove_preprocessed(id);
+        return -1;
+      }
+      continue;
+    }
+    /* a leftover without info (a queue repaired by hand, or an unusual
+       crash order) is replaced: todo/ID is the authority */
+    if (write_file_excl(fn1.s, chanbuf[c].s, chanbuf[c].len) == -1 &&
+        (errno != EEXIST || unlink(fn1.s) == -1 ||
+         write_file_excl(fn1.s, chanbuf[c].s, chanbuf[c].len) == -1)) {
       log_warn_sys("unable to create", fn1.s);
       remove_preprocessed(id);
       return -1;
@@ -604,6 +617,7 @@ static int bounce_record(unsigned long id, const char *rcpt, size_t rlen, const 
   }
   if (close(fd) == -1) { log_warn_sys("unable to append to", fn2.s); return -1; }
   if (created && fsync_dir("bounce") == -1) { log_warn_sys("unable to sync", "bounce"); return -1; }
+  while (!idset_add(&bounce_ids, id)) nomem();
   return 0;
 }
 
@@ -639,10 +653,11 @@ static int bounce_send(unsigned long id, time_t t)
   char space[8192];
   ssize_t r;
 
+  if (!idset_has(&bounce_ids, id)) return 0;
   path(&fn2, "bounce", id, 0);
   fd = open_read(fn2.s);
   if (fd == -1) {
-    if (errno == ENOENT) return 0;
+    if (errno == ENOENT) { idset_del(&bounce_ids, id); return 0; }
     log_warn_sys("unable to open", fn2.s);
     return -1;
   }
@@ -660,6 +675,7 @@ static int bounce_send(unsigned long id, time_t t)
     if (str_equal(bounce_sender.s, "#@[]")) {
       log_s("triple bounce: discarding bounce/"); log_ul(id); log_s("\n");
       unlink(fn2.s);
+      idset_del(&bounce_ids, id);
       return 0;
     }
     if (!slen) {
@@ -667,6 +683,7 @@ static int bounce_send(unsigned long id, time_t t)
       if (!*cfg.doublebounceto.s) {
         log_s("double bounce: discarding bounce/"); log_ul(id); log_s("\n");
         unlink(fn2.s);
+        idset_del(&bounce_ids, id);
         return 0;
       }
       while (!stralloc_copys(&bounce_to, cfg.doublebounceto.s) || !stralloc_append(&bounce_to, '@') ||
@@ -719,6 +736,7 @@ static int bounce_send(unsigned long id, time_t t)
   log_s("bounce msg "); log_ul(id); log_s(" qp "); log_ul(queue_qp(&q)); log_s("\n");
   path(&fn2, "bounce", id, 0);
   if (unlink(fn2.s) == -1 && errno != ENOENT) log_warn_sys("unable to unlink", fn2.s);
+  idset_del(&bounce_ids, id);
   return 0;
 }
 
@@ -1056,6 +1074,8 @@ static void clean_read(time_t t)
 
 /* --------------------------------------------------- start-up and sweep */
 
+static void startup_fail(const char *why);
+
 static void rebuild_one(unsigned long id, time_t t)
 {
   struct stat st;
@@ -1081,6 +1101,16 @@ fail:
 static void rebuild(time_t t)
 {
   unsigned int i;
+  DIR *bdir = opendir("bounce");
+  if (!bdir) startup_fail("unable to opendir bounce");
+  {
+    struct dirent *d;
+    while ((d = readdir(bdir))) {
+      unsigned long id;
+      if (parse_id(d->d_name, &id)) while (!idset_add(&bounce_ids, id)) nomem();
+    }
+    closedir(bdir);
+  }
   for (i = 0; i < auto_split; ++i) {
     DIR *dir;
     struct dirent *d;

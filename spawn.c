@@ -506,12 +506,14 @@ int spawn_run(const struct spawn_ops *ops, unsigned int slots, uid_t queue_uid,
     int fd = open("/dev/null", O_WRONLY);
     if (fd != -1 && fd != 2) close(fd);
   }
+  fd_block(1); /* every report is written whole, waiting if need be */
   if (pipe2(selfpipe, O_CLOEXEC | O_NONBLOCK) == -1) {
     *what = "create a pipe";
     return -1;
   }
   sig_ignore(SIGPIPE);
   sig_catch(SIGCHLD, sigchld);
+  sig_unblock(SIGCHLD); /* an inherited mask must not hide exits */
 
   handshake = (char)(unsigned char)slots;
   if (buf_putflush(&out, &handshake, 1) == -1) {

@@ -64,9 +64,33 @@ is_up() {
   return 1
 }
 
+# svc_pid SERVICEDIR: the pid supervise reports for the service, if up
+svc_pid() {
+  svstat "$1" 2>/dev/null | sed -n 's/.*: up (pid \([0-9]*\)).*/\1/p'
+}
+
+stamp=$dir/.build/started
 if running; then
   [ -n "$quiet" ] || echo "$PROG: svscan already runs for $dir (pid $pid)"
+  # Programs rebuilt since the services started: restart them so the new
+  # programs run (qmail-send finishes its current deliveries first).
+  if [ -f "$stamp" ] && [ -n "`find "$dir/bin" -type f -newer "$stamp" 2>/dev/null`" ]; then
+    for s in "$dir"/service/*/; do
+      s=${s%/}
+      old=`svc_pid "$s"`
+      [ -n "$old" ] || continue
+      svc -t "$s"
+      start=`date +%s`
+      while [ "`svc_pid "$s"`" = "$old" ]; do
+        [ $((`date +%s` - start)) -ge "$timeout" ] && die "$s did not restart within $timeout seconds"
+        sleep 0.1
+      done
+      [ -n "$quiet" ] || echo "$PROG: restarted ${s##*/}: its programs changed"
+    done
+    touch "$stamp"
+  fi
 else
+  touch "$stamp" || die "unable to write $stamp"
   rm -f "$dir/svscan.pid"
   # The new session keeps svscan out of the caller's process group and
   # terminal; the pid is written by the process that becomes svscan.

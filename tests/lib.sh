@@ -13,11 +13,14 @@
 #
 # Variables: TOP (the source tree), T (this test's temporary directory,
 # removed at exit; searchable by the mail accounts when run as root),
-# PYTHON (a python3 that sees Debian's python3-* packages).
+# PYTHON (a python3 that sees Debian's python3-* packages), SANITIZED (set
+# when the suite runs built with ASan/UBSan by tests/run-sanitized: a test
+# that LD_PRELOADs a library into the programs should skip then).
 # Exit codes: 0 pass, 1 fail, 77 skip (the reason is the last line printed).
 # At exit, even after a failure or a signal, every instance started with
 # instance_start is stopped and every pid given to track_pid is killed.
-# Set KEEP=1 to keep $T for a look afterwards.
+# Set KEEP=1 to keep $T for a look afterwards. tests/run gives a test 300 s;
+# one that needs longer says so with a line "# timeout: SECONDS".
 
 TOP=`pwd`
 [ -f "$TOP/tests/lib.sh" ] || { echo "tests/lib.sh: run tests from the top of the source tree"; exit 1; }
@@ -39,7 +42,7 @@ lib_cleanup() {
     kill -TERM "$p" 2>/dev/null
   done
   for i in $LIB_INSTANCES; do
-    sh "$TOP/down.sh" "$i" >/dev/null 2>&1 ||
+    sh "$TOP/down.sh" "$i" ||
       echo "tests/lib.sh: warning: unable to stop the instance in $i"
   done
   for p in $LIB_PIDS; do

@@ -177,7 +177,7 @@ while [ $i -lt $slots ]; do
   i=$((i + 1))
 done
 run < "$T/script" > /dev/null
-n=`grep -c '^report [0-9]* K args:acct|/home/gp|sleep' "$T/out"`
+n=`grep -c '^report \([0-9]*\) K args:acct|/home/gp|sleep\1|' "$T/out"`
 assert_eq "$slots" "$n" "reports of concurrent deliveries"
 has "exit 0"
 

@@ -9,7 +9,7 @@
 
 . tests/lib.sh
 need_programs qmail-queue
-need_cmd od cmp stat find
+need_cmd od cmp stat find dd timeout
 
 PROGRAMS=qmail-queue
 export PROGRAMS

@@ -114,6 +114,13 @@ static void test_bounce(void)
   static const char want[] = "<a_b@x>:\nline1\n/\nline2\n\n";
   CHECK(bounce_paragraph(&out, "a\nb@x", 5, "line1\n\nline2", 12));
   CHECK_MEM(out.s, out.len, want, sizeof want - 1);
+  out.len = 0;
+  /* an empty report still makes exactly one paragraph */
+  CHECK(bounce_paragraph(&out, "x@y", 3, "", 0));
+  CHECK_MEM(out.s, out.len, "<x@y>:\n\n", 8);
+  out.len = 0;
+  CHECK(bounce_paragraph(&out, "x@y", 3, "no newline", 10));
+  CHECK_MEM(out.s, out.len, "<x@y>:\nno newline\n\n", 19);
   stralloc_free(&out);
 }
 
