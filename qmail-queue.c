@@ -21,6 +21,7 @@
    signal handler; what they leave is never committed and qmail-send sweeps
    it after 36 hours.) */
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -128,28 +129,30 @@ static void check_descriptors(void)
   if (fstat(0, &st) == -1 || fstat(1, &st) == -1) die(EXIT_READ);
 }
 
-static int is_account(const char *name, uid_t uid)
+/* The real uid's account name, looked up once (one passwd lookup instead of
+   one per role). A failed lookup only makes the Received line say "by uid
+   N", which is never wrong, so it is not worth refusing mail over. */
+static const char *caller_name(uid_t uid)
 {
-  uid_t u;
-
-  /* a failed lookup only makes the Received line say "by uid N", which is
-     never wrong, so it is not worth refusing mail over */
-  return account_user(name, &u, 0) == 1 && u == uid;
+  struct passwd *pw;
+  errno = 0;
+  pw = getpwuid(uid);
+  return pw && pw->pw_name ? pw->pw_name : "";
 }
 
 /* "Received: (qmail PID invoked WHO); DATE\n", WHO from the real uid */
 static void build_received(stralloc *sa)
 {
-  uid_t uid = getuid();
+  const char *who = caller_name(getuid());
 
   if (!stralloc_copys(sa, "Received: (qmail ")) die(EXIT_NOMEM);
   if (!stralloc_catulong(sa, job.pid)) die(EXIT_NOMEM);
   if (!stralloc_cats(sa, " invoked ")) die(EXIT_NOMEM);
-  if (is_account(auto_user_alias, uid)) {
+  if (str_equal(who, auto_user_alias)) {
     if (!stralloc_cats(sa, "by alias")) die(EXIT_NOMEM);
-  } else if (is_account(auto_user_qmaild, uid)) {
+  } else if (str_equal(who, auto_user_qmaild)) {
     if (!stralloc_cats(sa, "from network")) die(EXIT_NOMEM);
-  } else if (is_account(auto_user_qmails, uid)) {
+  } else if (str_equal(who, auto_user_qmails)) {
     if (!stralloc_cats(sa, "for bounce")) die(EXIT_NOMEM);
   } else {
     if (!stralloc_cats(sa, "by uid ")) die(EXIT_NOMEM);
@@ -217,25 +220,25 @@ static void write_all(int fd, const char *s, size_t n)
    keep that promise, and each is needed:
      1. fsync mess/S/ID    the message bytes, and its name;
      2. fsync intd/ID      the envelope bytes, before the todo name exists:
-                           otherwise another process's journal commit could
-                           make todo/ID durable while its contents are not;
-     3. link intd/ID to todo/ID (the commit point), then fsync intd/ID again.
-   For names, each fsync is of the file's inode, not of its directory: a
-   link changes the inode (its link count), and ext4 (journal and
-   fast-commit modes), XFS and btrfs commit a file's new names with the
-   inode when it is fsynced. That covers mess/S/ID in 1 and todo/ID in 3; a
-   directory fsync would cost the same journal commit plus an open and a
-   close. qmail-queue(8) states the need for such a file system.
+                           otherwise a crash could leave todo/ID naming an
+                           envelope whose bytes never reached the disk;
+     3. link intd/ID to todo/ID (the commit point), then fsync todo/.
+   Name of the message (1): the file was created in pid/ and linked into
+   mess/S/ before the fsync. With a journal (ext4, XFS, btrfs) an fsync
+   commits the file's names with it; ext4 without a journal instead writes
+   the directory of a newly created inode's remaining name. Either way
+   mess/S/ID is durable after fsync 1.
+   Name of the envelope (3): a link made after the file's first fsync is a
+   plain directory change that an fsync of the file does not cover on ext4
+   without a journal, so the todo/ directory itself is fsynced (with a
+   journal that is one commit, the same cost as an fsync of the inode).
 
    Fsyncs 1 and 2 are issued back to back once both files are written, and
    the kernel is told to start writing each file as soon as it is complete
-   (sync_file_range, only a hint). Both files' blocks are then allocated in
-   the same journal transaction, so on ext4 fsync 1 commits it and fsync 2
-   finds nothing left to commit: two journal commits per message, not three.
+   (sync_file_range, only a hint), so their data writes overlap.
    Creating intd/ID before mess/S/ID is durable is safe: nothing is queued
-   before the todo link, and on these file systems names become durable in
-   the order they were made, so intd/ID never survives a crash without
-   mess/S/ID, and the 36-hour sweep of mess/ removes both. */
+   before the todo link, and a leftover intd/ID without todo/ID is removed
+   with its mess/S/ID by the 36-hour sweep. */
 static void start_writeback(int fd)
 {
   if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) == -1) {
@@ -328,7 +331,7 @@ static void make_durable(void)
 static void commit(void)
 {
   if (link(job.intdfn.s, job.todofn.s) == -1) die(EXIT_TODO);
-  if (fsync(job.fd_intd) == -1) {
+  if (fsync_dir("todo") == -1) {
     /* qmail-send may already be reading todo/ID, so intd and mess must stay
        intact: withdraw the commit and leave the rest to the 36-hour sweep.
        The caller retries; at worst the message arrives twice. */

@@ -1271,8 +1271,6 @@ static void mainloop(sigset_t *waitmask)
     }
 
     if (!flag_exitasap) {
-      if (todo_scan_wanted || t >= todo_next_scan) todo_scan(t);
-      todo_work(t);
       for (i = 0; i < DONE_BATCH && prioq_min(&pqdone, &e) && e.when <= t; ++i) {
         prioq_delmin(&pqdone);
         message_done_check(e.id, t);
@@ -1283,6 +1281,13 @@ static void mainloop(sigset_t *waitmask)
       }
       for (c = 0; c < 2; ++c) channel_work(c, t);
       sweep_step(t);
+      /* requests out before the (slow) preprocessing flush: a finished
+         message's foop request should not wait behind a syncfs */
+      for (c = 0; c < 2; ++c) outq_flush(chan[c].fdout, &chan[c].outq, &chan[c].outpos, chan_name[c]);
+      outq_flush(5, &clean.out, &clean.outpos, "qmail-clean");
+      log_flush();
+      if (todo_scan_wanted || t >= todo_next_scan) todo_scan(t);
+      todo_work(t);
     }
     for (c = 0; c < 2; ++c) outq_flush(chan[c].fdout, &chan[c].outq, &chan[c].outpos, chan_name[c]);
     outq_flush(5, &clean.out, &clean.outpos, "qmail-clean");
@@ -1305,6 +1310,18 @@ static void mainloop(sigset_t *waitmask)
     ts.tv_sec = timeout_ms / 1000;
     ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
     if (ppoll(p, (nfds_t)np, &ts, waitmask) <= 0) continue;
+    /* a signal that arrived while descriptors were ready stays pending
+       (blocked again on return): let its handler run now */
+    {
+      sigset_t pending;
+      if (sigpending(&pending) == 0 &&
+          (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGALRM) == 1 ||
+           sigismember(&pending, SIGHUP) == 1)) {
+        sigset_t old;
+        sigprocmask(SIG_SETMASK, waitmask, &old);
+        sigprocmask(SIG_SETMASK, &old, 0);
+      }
+    }
     t = time(0);
 
     if (ip_trig != -1 && (p[ip_trig].revents & (POLLIN | POLLHUP | POLLERR))) {

@@ -2,8 +2,10 @@
 # bench/queue-to-maildir.sh [N] [INJECTORS]
 #
 # Throughput of the local path: N messages of 4 KB (default 2000) are queued
-# through qmail-queue by INJECTORS concurrent injectors (default 10) into a
-# private instance; the clock stops when the last one is in the Maildir.
+# through qmail-queue by INJECTORS concurrent injectors (default 10, each a
+# loop spawning qmail-queue: bench/inject.c) into a private instance; the
+# clock stops when the last one is in the Maildir. CONCURRENCY=n sets
+# control/concurrencylocal (default 10).
 # Prints messages per second for injection alone and end to end, then runs a
 # second, smaller pass under strace (seccomp-filtered, so only the traced
 # calls stop) to count fsync/fdatasync/syncfs calls per message, by program.
@@ -26,6 +28,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 sh "$TOP/mkinstance.sh" "$I" >/dev/null || exit 111
+# the injectors: a small C program that spawns qmail-queue as a server would
+gcc -O2 -o "$T/inject" "$TOP/bench/inject.c" || exit 111
 [ -n "$CONCURRENCY" ] && echo "$CONCURRENCY" > "$I/control/concurrencylocal"
 user=`id -un`
 MD=$I/mail/$user/Maildir
@@ -58,13 +62,7 @@ run_pass() {
   t0=`now_ms`
   j=0
   while [ $j -lt $P ]; do
-    (
-      k=0
-      while [ $k -lt $per ]; do
-        "$I/bin/qmail-queue" < "$T/msg" 1< "$T/env" || echo "qmail-queue failed: $?" >&2
-        k=$((k + 1))
-      done
-    ) &
+    $INJECT_WRAP${INJECT_WRAP:+.$j} "$T/inject" "$I/bin/qmail-queue" "$T/msg" "$T/env" "$per" &
     j=$((j + 1))
   done
   wait
@@ -93,12 +91,11 @@ awk -v n=$n -v a=$1 -v b=$2 'BEGIN {
 if command -v strace >/dev/null 2>&1; then
   M=${FSYNC_N:-200}
   sh "$TOP/down.sh" "$I" >/dev/null 2>&1
-  mv "$I/bin/qmail-queue" "$I/bin/qmail-queue.real"
-  cat > "$I/bin/qmail-queue" <<EOS
-#!/bin/sh
-exec strace -f --seccomp-bpf -qq -e trace=fsync,fdatasync,syncfs,sync -o "$T/trace.queue.\$\$" "$I/bin/qmail-queue.real"
-EOS
-  chmod 755 "$I/bin/qmail-queue"
+  # qmail-queue is setuid: a traced setuid program loses its privilege, so
+  # the injectors themselves run under strace as the queue's owner instead
+  quser=`stat -c %U "$I/bin/qmail-queue"`
+  if [ "`id -u`" = 0 ]; then asq="-u $quser"; else asq=; fi
+  INJECT_WRAP="strace -f --seccomp-bpf -qq -e trace=fsync,fdatasync,syncfs,sync $asq -o $T/trace.queue"
   run=$I/service/qmail-send/run
   cp "$run" "$T/run.orig"
   sed "s|exec env - |exec strace -f --seccomp-bpf -qq -e trace=fsync,fdatasync,syncfs,sync -o $T/trace.send env - |" "$T/run.orig" > "$run"
@@ -106,7 +103,7 @@ EOS
   run_pass "$M" > /dev/null
   sh "$TOP/down.sh" "$I" >/dev/null 2>&1
   m=$(( (M / P) * P ))
-  q=`cat "$T"/trace.queue.* | grep -c -E '^[0-9]+ +(fsync|fdatasync|syncfs|sync)\('`
+  q=`cat "$T"/trace.queue* | grep -c -E '^[0-9]+ +(fsync|fdatasync|syncfs|sync)\('`
   cat "$T"/trace.send* 2>/dev/null > "$T/send.all"
   s=`grep -c -E '^[0-9]+ +syncfs\(' "$T/send.all"`
   l=`grep -c -E '^[0-9]+ +(fsync|fdatasync)\(' "$T/send.all"`

@@ -44,6 +44,7 @@
 import json
 import mailbox
 import os
+import pwd
 import random
 import re
 import signal
@@ -351,7 +352,6 @@ def invoked(home, uid):
     """What qmail-queue's Received line says of the injector's uid: the first
     of the instance's alias, qmaild and qmails accounts (lines 1, 2 and 8 of
     DIR/.build/users) that has it, else "by uid N"."""
-    import pwd
     try:
         with open(os.path.join(home, ".build", "users")) as f:
             users = f.read().split("\n")
@@ -564,7 +564,8 @@ def cmd_log(home, out):
             o = re.sub(r"\d+", "N", line)
             others[o] = others.get(o, 0) + 1
     print("log: %d deliveries started by a qmail-send killed before their report" % interrupted)
-    print("log: %d messages preprocessed again (todo/ID still there after a kill)" % again)
+    print("log: %d messages preprocessed again after a kill (a killed attempt's lines "
+          "are mostly lost with qmail-send's log buffer, so this undercounts)" % again)
     for l, c in sorted(alerts.items()):
         print("log alert (%dx): %s" % (c, l))
     for l, c in sorted(warnings.items()):
