@@ -209,6 +209,15 @@ static void move_to_mess(void)
   job.made_mess = 1;
   if (unlink(job.pidfn.s) == -1) die(EXIT_PID);
   job.made_pid = 0;
+  /* write through the mess/S/ID name, so that this name is the file's
+     only name in the kernel's cache when it is fsynced (ext4 without a
+     journal writes the directory of that name; see durability 1) */
+  {
+    int fd = open(job.messfn.s, O_WRONLY | O_CLOEXEC);
+    if (fd == -1) die(EXIT_MESS);
+    close(job.fd_mess);
+    job.fd_mess = fd;
+  }
 }
 
 static void write_all(int fd, const char *s, size_t n)
@@ -226,8 +235,11 @@ static void write_all(int fd, const char *s, size_t n)
    Name of the message (1): the file was created in pid/ and linked into
    mess/S/ before the fsync. With a journal (ext4, XFS, btrfs) an fsync
    commits the file's names with it; ext4 without a journal instead writes
-   the directory of a newly created inode's remaining name. Either way
-   mess/S/ID is durable after fsync 1.
+   the directory of a newly created inode's name as the kernel caches it.
+   The file is reopened by its mess/S/ID name and the descriptor of the
+   removed pid/ name closed, so that cached name is mess/S/ID (held by the
+   open file, it cannot be evicted). Either way mess/S/ID is durable after
+   fsync 1.
    Name of the envelope (3): a link made after the file's first fsync is a
    plain directory change that an fsync of the file does not cover on ext4
    without a journal, so the todo/ directory itself is fsynced (with a

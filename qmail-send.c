@@ -55,6 +55,7 @@
 #define SLEEP_FOREVER 86400 /* longest poll */
 #define OSSIFIED 129600     /* 36 h: older leftovers of failed injections go */
 #define TODO_BATCH 128      /* todo entries preprocessed per loop iteration */
+#define TODO_GATHER_MS 20   /* wait this long for a small batch to grow */
 #define DONE_BATCH 64       /* finished messages handled per loop iteration */
 #define OUTQ_MAX 65536      /* request bytes queued per spawner */
 
@@ -292,6 +293,8 @@ static int slurp_fd(int fd, stralloc *sa)
   }
 }
 
+static int bounce_remove(unsigned long id);
+
 /* --------------------------------------------------------- qmail-clean */
 
 struct clean_req { unsigned long id; int todo; int channels; };
@@ -305,6 +308,7 @@ static struct {
 
 static struct idset todo_busy = IDSET_ZERO;   /* in the todo FIFO or awaiting qmail-clean */
 static struct idset bounce_ids = IDSET_ZERO;  /* messages that may have a bounce/ID file */
+static struct idset foop_busy = IDSET_ZERO;   /* messages with a foop request outstanding */
 static struct prioq pqdone = PRIOQ_ZERO;       /* messages whose channel files may be gone */
 static struct prioq pqfail = PRIOQ_ZERO;       /* messages to re-examine after a failure */
 static time_t todo_next_scan;
@@ -329,6 +333,7 @@ static void clean_request(unsigned long id, int todo, int channels)
   r->id = id;
   r->todo = todo;
   r->channels = channels;
+  if (!todo) while (!idset_add(&foop_busy, id)) nomem();
   clean.len++;
   for (;;) {
     char num[FMT_ULONG];
@@ -367,17 +372,39 @@ static void clean_answer(char a, time_t t)
       log_s("warning: qmail-clean unable to clean up todo/"); log_ul(r.id); log_s("\n");
       if (todo_next_scan > t + SLEEP_SYSFAIL) todo_next_scan = t + SLEEP_SYSFAIL;
     }
-  } else if (a != '+') {
-    log_s("warning: qmail-clean unable to clean up mess/"); log_ul(r.id); log_s("\n");
+  } else {
+    idset_del(&foop_busy, r.id);
+    if (a != '+') { log_s("warning: qmail-clean unable to clean up mess/"); log_ul(r.id); log_s("\n"); }
   }
 }
 
 /* ----------------------------------------------------------- preprocessing */
 
+static long long monotonic_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static struct {
   unsigned long *id;
   size_t head, len, a;
+  long long since;   /* when the oldest waiting entry was found */
+  int expired;       /* a poll timed out while entries waited */
 } todo_fifo;
+
+/* Group commit: one file-system flush covers a whole batch, so while
+   messages keep arriving a small batch waits up to TODO_GATHER_MS for more.
+   Returns the milliseconds left to wait, 0 when the batch should go now. */
+static long long todo_gather_wait(void)
+{
+  long long left;
+  if (!todo_fifo.len || todo_fifo.len >= TODO_BATCH || flag_exitasap || todo_fifo.expired) return 0;
+  left = todo_fifo.since + TODO_GATHER_MS - monotonic_ms();
+  /* a clock that stands still or jumps ends the wait at the next timeout */
+  return left > 0 && left <= TODO_GATHER_MS ? left : 0;
+}
 
 static void todo_push(unsigned long id)
 {
@@ -394,6 +421,7 @@ static void todo_push(unsigned long id)
     todo_fifo.head = 0;
   }
   todo_fifo.id[(todo_fifo.head + todo_fifo.len) % todo_fifo.a] = id;
+  if (!todo_fifo.len) todo_fifo.since = monotonic_ms();
   todo_fifo.len++;
 }
 
@@ -506,6 +534,9 @@ static int preprocess(unsigned long id)
     return -1;
   }
 
+  /* a bounce file left by an earlier message with this ID is not ours */
+  if (idset_has(&bounce_ids, id) && bounce_remove(id) == -1) return -1;
+
   /* info first: if it exists this is a second preprocessing after a crash,
      and every file of the earlier attempt goes first */
   path(&fn1, "info", id, 1);
@@ -561,6 +592,7 @@ static void todo_work(time_t t)
   unsigned long ids[TODO_BATCH];
   int chans[TODO_BATCH];
   size_t n = 0, i;
+  if (todo_gather_wait()) return;
   while (todo_fifo.len && n < TODO_BATCH) {
     unsigned long id = todo_pop();
     int ch = preprocess(id);
@@ -573,6 +605,7 @@ static void todo_work(time_t t)
     chans[n] = ch;
     n++;
   }
+  if (!todo_fifo.len) todo_fifo.expired = 0;
   if (!n) return;
   /* the batch's info and channel files must be on disk before any todo
      entry goes: one file-system flush covers them all */
@@ -643,7 +676,22 @@ static int read_info(unsigned long id, stralloc *sa, time_t *birth)
   return 0;
 }
 
-/* 0 when done with bounce/ID (sent, discarded or absent), -1 to retry */
+/* removes bounce/ID once its notice is queued or discarded; a file that
+   cannot be removed must not reach a later message with the same ID, so
+   that is retried (0 ok, -1 retry) */
+static int bounce_remove(unsigned long id)
+{
+  path(&fn2, "bounce", id, 0);
+  if (unlink(fn2.s) == -1 && errno != ENOENT) {
+    log_warn_sys("unable to unlink", fn2.s);
+    return -1;
+  }
+  idset_del(&bounce_ids, id);
+  return 0;
+}
+
+/* 0 when done with bounce/ID (sent, discarded or absent), -1 to retry,
+   1 when the message has no info file any more (it was finished before) */
 static int bounce_send(unsigned long id, time_t t)
 {
   struct queue_client q;
@@ -663,7 +711,11 @@ static int bounce_send(unsigned long id, time_t t)
   }
   if (slurp_fd(fd, &bounce_para) == -1) { log_warn_sys("unable to read", fn2.s); close(fd); return -1; }
   close(fd);
-  if (read_info(id, &bounce_sender, 0) == -1) { log_warn_sys("unable to read", fn1.s); return -1; }
+  if (read_info(id, &bounce_sender, 0) == -1) {
+    if (errno == ENOENT) return 1;   /* finished before: nothing to do */
+    log_warn_sys("unable to read", fn1.s);
+    return -1;
+  }
 
   {
     size_t slen = bounce_sender.len - 1;
@@ -674,17 +726,13 @@ static int bounce_send(unsigned long id, time_t t)
     }
     if (str_equal(bounce_sender.s, "#@[]")) {
       log_s("triple bounce: discarding bounce/"); log_ul(id); log_s("\n");
-      unlink(fn2.s);
-      idset_del(&bounce_ids, id);
-      return 0;
+      return bounce_remove(id);
     }
     if (!slen) {
       dbl = 1;
       if (!*cfg.doublebounceto.s) {
         log_s("double bounce: discarding bounce/"); log_ul(id); log_s("\n");
-        unlink(fn2.s);
-        idset_del(&bounce_ids, id);
-        return 0;
+        return bounce_remove(id);
       }
       while (!stralloc_copys(&bounce_to, cfg.doublebounceto.s) || !stralloc_append(&bounce_to, '@') ||
              !stralloc_cats(&bounce_to, cfg.doublebouncehost.s) || !stralloc_0(&bounce_to))
@@ -734,10 +782,7 @@ static int bounce_send(unsigned long id, time_t t)
     return -1;
   }
   log_s("bounce msg "); log_ul(id); log_s(" qp "); log_ul(queue_qp(&q)); log_s("\n");
-  path(&fn2, "bounce", id, 0);
-  if (unlink(fn2.s) == -1 && errno != ENOENT) log_warn_sys("unable to unlink", fn2.s);
-  idset_del(&bounce_ids, id);
-  return 0;
+  return bounce_remove(id);
 }
 
 /* -------------------------------------------------------- message done */
@@ -755,18 +800,24 @@ static void message_done_check(unsigned long id, time_t t)
       return;
     }
   }
-  if (bounce_send(id, t) == -1) {
+  switch (bounce_send(id, t)) {
+  case -1:
     while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
     return;
+  case 1:
+    return;
   }
-  log_s("end msg "); log_ul(id); log_s("\n");
   path(&fn1, "info", id, 1);
-  if (unlink(fn1.s) == -1 && errno != ENOENT) {
+  if (unlink(fn1.s) == -1) {
+    /* gone already: this message was finished before; a second foop could
+       remove a newer message that has taken over the ID */
+    if (errno == ENOENT) return;
     log_warn_sys("unable to unlink", fn1.s);
     while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
     return;
   }
-  clean_request(id, 0, 0);
+  log_s("end msg "); log_ul(id); log_s("\n");
+  if (!idset_has(&foop_busy, id)) clean_request(id, 0, 0);
 }
 
 /* ---------------------------------------------------------- deliveries */
@@ -911,8 +962,8 @@ static void report(int c, const char *rec, size_t len, time_t t)
   const char *text, *rcpt;
   size_t tlen, rlen;
 
-  if (len < 2) {
-    log_s("warning: short delivery report from the ");
+  if (len < 1) {
+    log_s("warning: empty delivery report from the ");
     log_s(chan_name[c]);
     log_s(" spawner\n");
     return;
@@ -924,9 +975,9 @@ static void report(int c, const char *rec, size_t len, time_t t)
   }
   d = &ch->d[slot];
   j = d->job;
-  status = rec[1];
-  text = rec + 2;
-  tlen = len - 2;
+  status = len >= 2 ? rec[1] : 0;   /* no status letter: mangled */
+  text = rec + (len >= 2 ? 2 : 1);
+  tlen = len >= 2 ? len - 2 : 0;
   rcpt = j->file.s + d->recoff + 1;
   rlen = str_len(rcpt);
 
@@ -1083,13 +1134,21 @@ static void rebuild_one(unsigned long id, time_t t)
   path(&fn1, "todo", id, 0);
   if (stat(fn1.s, &st) == 0) return;            /* preprocessing will redo it */
   if (errno != ENOENT) goto fail;
-  for (c = 0; c < 2; ++c) {
-    path(&fn1, chan_dir[c], id, 1);
-    if (stat(fn1.s, &st) == 0) {
-      /* the file's mtime holds the saved next-attempt time */
-      while (!prioq_insert(&chan[c].pq, st.st_mtime, id)) nomem();
-      found = 1;
-    } else if (errno != ENOENT) goto fail;
+  {
+    time_t when[2];
+    int have[2];
+    /* both stats first: a failure must not leave one channel queued twice */
+    for (c = 0; c < 2; ++c) {
+      path(&fn1, chan_dir[c], id, 1);
+      have[c] = stat(fn1.s, &st) == 0;
+      if (!have[c] && errno != ENOENT) goto fail;
+      when[c] = have[c] ? st.st_mtime : 0;   /* the saved next-attempt time */
+    }
+    for (c = 0; c < 2; ++c)
+      if (have[c]) {
+        while (!prioq_insert(&chan[c].pq, when[c], id)) nomem();
+        found = 1;
+      }
   }
   if (!found) while (!prioq_insert(&pqdone, t, id)) nomem();
   return;
@@ -1157,7 +1216,7 @@ static void sweep_step(time_t t)
       if (stat(fn1.s, &st) == 0 || errno != ENOENT) continue;
       path(&fn1, "todo", id, 0);
       if (stat(fn1.s, &st) == 0 || errno != ENOENT) continue;
-      if (!idset_has(&todo_busy, id)) clean_request(id, 0, 0);
+      if (!idset_has(&todo_busy, id) && !idset_has(&foop_busy, id)) clean_request(id, 0, 0);
     }
     closedir(dir);
   }
@@ -1219,7 +1278,8 @@ static void channels_init(void)
 static int busy_now(time_t t)
 {
   int c;
-  if (todo_fifo.len) return 1;
+  if (flag_exitasap) return 0;
+  if (todo_fifo.len && !todo_gather_wait()) return 1;
   for (c = 0; c < 2; ++c) {
     struct prioq_elt e;
     if (chan[c].dead || flag_exitasap) continue;
@@ -1283,13 +1343,17 @@ static void mainloop(sigset_t *waitmask)
       sweep_step(t);
       /* requests out before the (slow) preprocessing flush: a finished
          message's foop request should not wait behind a syncfs */
-      for (c = 0; c < 2; ++c) outq_flush(chan[c].fdout, &chan[c].outq, &chan[c].outpos, chan_name[c]);
+      for (c = 0; c < 2; ++c)
+        if (!chan[c].dead) outq_flush(chan[c].fdout, &chan[c].outq, &chan[c].outpos, chan_name[c]);
       outq_flush(5, &clean.out, &clean.outpos, "qmail-clean");
       log_flush();
-      if (todo_scan_wanted || t >= todo_next_scan) todo_scan(t);
+      /* with a batch's worth already waiting a rescan would only find the
+         same entries again: a backlog is read once, not once per trigger */
+      if ((todo_scan_wanted || t >= todo_next_scan) && todo_fifo.len < TODO_BATCH) todo_scan(t);
       todo_work(t);
     }
-    for (c = 0; c < 2; ++c) outq_flush(chan[c].fdout, &chan[c].outq, &chan[c].outpos, chan_name[c]);
+    for (c = 0; c < 2; ++c)
+      if (!chan[c].dead) outq_flush(chan[c].fdout, &chan[c].outq, &chan[c].outpos, chan_name[c]);
     outq_flush(5, &clean.out, &clean.outpos, "qmail-clean");
     log_flush();
 
@@ -1305,11 +1369,15 @@ static void mainloop(sigset_t *waitmask)
     if (busy_now(t)) timeout_ms = 0;
     else {
       time_t w = next_wake(t);
+      long long gather = todo_gather_wait();
       timeout_ms = w <= t ? 0 : (w - t > SLEEP_FOREVER ? SLEEP_FOREVER : (int)(w - t)) * 1000;
+      if (gather && gather < timeout_ms) timeout_ms = (int)gather;
     }
     ts.tv_sec = timeout_ms / 1000;
     ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
-    if (ppoll(p, (nfds_t)np, &ts, waitmask) <= 0) continue;
+    i = ppoll(p, (nfds_t)np, &ts, waitmask);
+    if (i == 0 && todo_fifo.len) todo_fifo.expired = 1;
+    if (i <= 0) continue;
     /* a signal that arrived while descriptors were ready stays pending
        (blocked again on return): let its handler run now */
     {
