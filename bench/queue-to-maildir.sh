@@ -20,8 +20,21 @@ TOP=`pwd`
 T=`mktemp -d "${TMPDIR:-/tmp}/qmbench.XXXXXX"` || exit 111
 [ "`id -u`" = 0 ] && chmod 0755 "$T"
 I=$T/inst
-cleanup() {
+# every process working in the instance, whatever supervise knows of it (the
+# fsync census runs qmail-start under strace, so supervise signals strace)
+stop_all() {
   sh "$TOP/down.sh" "$I" >/dev/null 2>&1
+  for sig in TERM KILL; do
+    for p in /proc/[0-9]*; do
+      case `readlink "$p/cwd" 2>/dev/null` in
+        "$I"*) kill -$sig "${p#/proc/}" 2>/dev/null ;;
+      esac
+    done
+    [ $sig = TERM ] && sleep 1
+  done
+}
+cleanup() {
+  stop_all
   [ -n "$KEEP" ] || rm -rf "$T"
 }
 trap cleanup EXIT
@@ -101,7 +114,7 @@ if command -v strace >/dev/null 2>&1; then
   sed "s|exec env - |exec strace -f --seccomp-bpf -qq -e trace=fsync,fdatasync,syncfs,sync -o $T/trace.send env - |" "$T/run.orig" > "$run"
   UP_TIMEOUT=30 sh "$TOP/up.sh" -n -q "$I" >/dev/null || { echo "instance did not start under strace"; exit 111; }
   run_pass "$M" > /dev/null
-  sh "$TOP/down.sh" "$I" >/dev/null 2>&1
+  stop_all
   m=$(( (M / P) * P ))
   q=`cat "$T"/trace.queue* | grep -c -E '^[0-9]+ +(fsync|fdatasync|syncfs|sync)\('`
   cat "$T"/trace.send* 2>/dev/null > "$T/send.all"
