@@ -29,14 +29,7 @@ case $split in
   '' | *[!0-9]*) echo "hier.sh: fatal: bad conf-split: $split" >&2; exit 100 ;;
 esac
 
-if [ -z "${PROGRAMS+set}" ]; then
-  PROGRAMS=
-  for f in "$TOP"/qmail-*.c; do
-    [ -f "$f" ] || continue
-    f=${f##*/}
-    PROGRAMS="$PROGRAMS ${f%.c}"
-  done
-fi
+[ -n "${PROGRAMS+set}" ] || PROGRAMS=`sh "$TOP/programs.sh"`
 
 # Modes of the reference's installation table; anything not named is 0755.
 program_mode() {

@@ -46,14 +46,7 @@ dir=`echo "$dir" | sed 's,//*,/,g; s,/$,,'`
 case $port in *[!0-9]*) echo "$PROG: fatal: bad port: $port" >&2; exit 100 ;; esac
 
 # The build this instance reuses.
-if [ -z "${PROGRAMS+set}" ]; then
-  PROGRAMS=
-  for f in "$TOP"/qmail-*.c; do
-    [ -f "$f" ] || continue
-    f=${f##*/}
-    PROGRAMS="$PROGRAMS ${f%.c}"
-  done
-fi
+[ -n "${PROGRAMS+set}" ] || PROGRAMS=`sh "$TOP/programs.sh"`
 [ -f "$TOP/libqmail.a" ] || die "$TOP/libqmail.a is missing: run make first"
 for p in $PROGRAMS; do
   [ -f "$TOP/$p.o" ] || die "$TOP/$p.o is missing: run make first"
