@@ -23,10 +23,14 @@ struct bounce_head {
   int double_bounce;                   /* the failed message was itself a bounce */
 };
 
-/* everything before the copy of the message: header, explanation, the
-   collected paragraphs (bounce/ID contents), the break paragraph and the
-   Return-Path line. 1 ok, 0 ENOMEM */
-int bounce_compose(struct stralloc *out, const struct bounce_head *h,
-                   const char *paragraphs, size_t plen);
+/* what comes before the recipient paragraphs: header and explanation.
+   The To: address is quoted as in a Return-Path line and any CR or LF in it
+   becomes '_', so no envelope address can add a header line.
+   1 ok, 0 ENOMEM */
+int bounce_head_text(struct stralloc *out, const struct bounce_head *h);
+/* what comes after the paragraphs: the break paragraph and the
+   Return-Path line of the failed message (quoted as qmail-local's RPLINE),
+   then the failed message itself follows. 1 ok, 0 ENOMEM */
+int bounce_tail_text(struct stralloc *out, const struct bounce_head *h);
 
 #endif

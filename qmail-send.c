@@ -6,18 +6,30 @@
 
    Runs as: qmails, started by qmail-start with fd 0 = activity log,
    fd 1/2 = requests to / reports from qmail-lspawn, fd 3/4 = qmail-rspawn,
-   fd 5/6 = qmail-clean.
+   fd 5/6 = qmail-clean. These are close-on-exec here: a program it runs
+   (qmail-queue for a bounce) gets only what its protocol names.
    Trusts: the spawners' and qmail-clean's protocol framing; queue files
    written by qmailq are parsed defensively (a malformed one is logged and
    skipped, never delivered).
    Exit codes: 0 after TERM once in-flight deliveries have finished;
    111 when it cannot start or loses a spawner or qmail-clean.
 
-   Scaling: every waiting message sits in a time-keyed heap per channel, so
-   an event costs O(log n) whatever the queue length; todo/ entries are
-   preprocessed in bounded batches between delivery work, so injection
-   cannot starve delivery. A batch is made durable with one syncfs(2) of the
-   queue file system before qmail-clean removes the todo entries. */
+   The concerns live in modules: channel (the per-channel scheduler),
+   preprocess (todo -> info and channel files), commit (background fsync
+   before todo entries go), notice (bounces), cleanq (qmail-clean
+   requests), sendlog (the activity log). This file is the event loop and
+   the life cycle of a message:
+
+     todo/ID seen -> preprocessed -> deliveries start at once
+       -> every recipient done: bounce queued, info removed, then
+          todo/ID (if still there) and mess/ID removed by qmail-clean
+       -> a pass ends with recipients left: info and channel files are
+          fsynced by the commit thread, then todo/ID goes.
+
+   A message is thus never flushed twice: one delivered at the first
+   attempt costs no fsync here at all, and a crash before its commit only
+   makes the next qmail-send preprocess it again from todo/ID (recipients
+   already delivered may be delivered again; nothing is lost). */
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,39 +43,39 @@
 #include <unistd.h>
 
 #include "auto.h"
-#include "bounce.h"
-#include "buf.h"
+#include "channel.h"
+#include "cleanq.h"
+#include "commit.h"
 #include "control.h"
-#include "error.h"
 #include "fd.h"
 #include "idset.h"
 #include "lock.h"
 #include "map.h"
+#include "notice.h"
+#include "preprocess.h"
 #include "prioq.h"
-#include "queue_client.h"
 #include "queue_path.h"
 #include "rewrite.h"
-#include "schedule.h"
+#include "ring.h"
+#include "sendlog.h"
 #include "str.h"
 #include "stralloc.h"
-#include "todo.h"
 
-#define REPORTMAX 10000     /* longest delivery report kept */
 #define SLEEP_TODO 1500     /* rescan todo/ this often without a trigger */
 #define SLEEP_SYSFAIL 123   /* retry after a system call failed */
 #define SLEEP_CLEANUP 76431 /* stale-file sweep period */
 #define SLEEP_FOREVER 86400 /* longest poll */
 #define OSSIFIED 129600     /* 36 h: older leftovers of failed injections go */
 #define TODO_BATCH 128      /* todo entries preprocessed per loop iteration */
-#define TODO_GATHER_MS 20   /* wait this long for a small batch to grow */
 #define DONE_BATCH 64       /* finished messages handled per loop iteration */
-#define OUTQ_MAX 65536      /* request bytes queued per spawner */
+#define SWEEP_BATCH 64      /* directory entries examined per loop iteration */
+#define COMMIT_BATCH 1024   /* messages per background commit */
 
-static const char *const chan_name[2] = { "local", "remote" };
-static const char *const chan_dir[2] = { "local", "remote" };
-static const unsigned int chan_skip[2] = { SCHEDULE_SKIP_LOCAL, SCHEDULE_SKIP_REMOTE };
-
-/* ---------------------------------------------------------------- signals */
+/* clean request tags: what the answer means */
+#define TAG_COMMITTED 0     /* todo/ID of a durable message */
+#define TAG_FINISHED 1      /* todo/ID of a finished message: mess/ID next */
+#define TAG_LEFTOVER 2      /* todo/ID without mess/ID */
+#define TAG_MESS 3          /* mess/ID of a finished message */
 
 static volatile sig_atomic_t flag_exitasap, flag_runasap, flag_reread;
 
@@ -71,44 +83,11 @@ static void on_term(int s) { (void)s; flag_exitasap = 1; }
 static void on_alrm(int s) { (void)s; flag_runasap = 1; }
 static void on_hup(int s) { (void)s; flag_reread = 1; }
 
-/* ---------------------------------------------------------------- logging */
-
-static char log_space[8192];
-static buf logb = BUF_INIT(buf_unixwrite, 0, log_space, sizeof log_space);
-
-/* log lines must survive qmailanalog-style parsers: LF becomes '/', other
-   control bytes, non-ASCII, space and '%' become '_' */
-static void log_safe(const char *s, size_t n)
+static void nomem(void)
 {
-  size_t i;
-  for (i = 0; i < n; ++i) {
-    char c = s[i];
-    if (c == '\n') c = '/';
-    else if ((unsigned char)c < 33 || (unsigned char)c > 126 || c == '%') c = '_';
-    buf_put(&logb, &c, 1);
-  }
-}
-
-static void log_s(const char *s) { buf_puts(&logb, s); }
-
-static void log_ul(unsigned long u)
-{
-  char num[FMT_ULONG];
-  buf_put(&logb, num, fmt_ulong(num, u));
-}
-
-static void log_flush(void) { buf_flush(&logb); }
-
-static void log_warn_sys(const char *what, const char *fn)
-{
-  int e = errno;
-  log_s("warning: ");
-  log_s(what);
-  log_s(" ");
-  log_safe(fn, str_len(fn));
-  log_s(": ");
-  log_s(error_str(e));
-  log_s("\n");
+  log_s("alert: out of memory, sleeping...\n");
+  log_flush();
+  sleep(10);
 }
 
 /* ---------------------------------------------------------- configuration */
@@ -123,6 +102,8 @@ struct config {
 
 static struct config cfg;
 static struct rewrite_config rwcfg;
+static struct notice_config ncfg;
+static struct channel chan[2];
 
 static void config_free(struct config *c)
 {
@@ -180,10 +161,21 @@ static int config_read(struct config *c, const char **which)
 
 static void config_activate(void)
 {
+  int c;
   rwcfg.locals = &cfg.locals;
   rwcfg.percenthack = &cfg.percenthack;
   rwcfg.virtualdomains = &cfg.vd;
   rwcfg.envnoathost = cfg.envnoathost.s;
+  ncfg.rw = &rwcfg;
+  ncfg.bouncefrom = cfg.bouncefrom.s;
+  ncfg.bouncehost = cfg.bouncehost.s;
+  ncfg.doublebounceto = cfg.doublebounceto.s;
+  ncfg.doublebouncehost = cfg.doublebouncehost.s;
+  notice_configure(&ncfg);
+  for (c = 0; c < 2; ++c) {
+    chan[c].concurrency = cfg.concurrency[c];
+    chan[c].lifetime = cfg.lifetime;
+  }
 }
 
 static void config_reread(void)
@@ -203,235 +195,149 @@ static void config_reread(void)
   if (chdir("queue") == -1) { log_s("alert: unable to return to the queue directory, exiting\n"); log_flush(); _exit(111); }
 }
 
-/* -------------------------------------------------------------- channels */
+/* ------------------------------------------------------------ message state */
 
-struct job;
+static stralloc fn1 = STRALLOC_ZERO;
 
-struct delivery {
-  int used;
-  struct job *job;
-  size_t recoff;          /* offset of the T record in the channel file */
-  unsigned long number;   /* delivery number in the log */
-};
+static struct cleanq clean = CLEANQ_ZERO;
+static struct idset todo_busy = IDSET_ZERO;   /* todo/ID known: queued, preprocessed or being removed */
+static struct idset uncommitted = IDSET_ZERO; /* preprocessed, todo/ID still there */
+static struct idset committing = IDSET_ZERO;  /* submitted to the commit thread */
+static struct idset done_waiting = IDSET_ZERO; /* finished while committing */
+static struct idset foop_busy = IDSET_ZERO;   /* mess/ID removal outstanding */
+static struct prioq pqcommit = PRIOQ_ZERO;    /* messages to make durable */
+static struct prioq pqdone = PRIOQ_ZERO;      /* messages whose channel files may be gone */
+static struct prioq pqfail = PRIOQ_ZERO;      /* messages to re-examine after a failure */
+static struct prioq pqclean = PRIOQ_ZERO;     /* todo/ID removals to ask for again */
+static struct ring todo_fifo = RING_ZERO(sizeof(unsigned long));
+static time_t todo_next_scan;
+static int todo_scan_wanted = 1;
+static int queuefd = -1, commitfd = -1;
 
-struct job {
-  int used;
-  int channel;
-  unsigned long id;
-  int fd;                 /* channel file, open read-write for marking */
-  stralloc file;          /* channel file contents */
-  size_t pos;             /* next record of the pass */
-  int eof;                /* the pass has walked every record */
-  unsigned int inflight;
-  size_t remaining;       /* T records not yet marked done */
-  int dying;              /* past queuelifetime: temporary failures become permanent */
-  time_t next;            /* next pass if something is left */
-  stralloc sender;        /* NUL-terminated */
-};
-
-struct channel {
-  int fdout, fdin;
-  unsigned int slots;     /* spawner's slot count */
-  unsigned int used;
-  struct delivery *d;
-  stralloc outq;
-  size_t outpos;
-  stralloc report;        /* report being assembled */
-  int report_truncated;
-  struct prioq pq;        /* (next attempt, id) */
-  struct job *pass;
-  struct job *jobs;       /* slots + 1 of them */
-  int dead;
-};
-
-static struct channel chan[2];
-static unsigned long delivery_counter;
-static int queuefd = -1;
-
-static unsigned long limit_of(int c)
+static void path(stralloc *sa, const char *dir, unsigned long id, int split)
 {
-  unsigned long l = cfg.concurrency[c];
-  return l < chan[c].slots ? l : chan[c].slots;
+  while (!queue_path(sa, dir, id, split ? (int)auto_split : -1)) nomem();
+}
+
+static void clean_request(unsigned long id, int kind, int tag)
+{
+  if (kind == CLEAN_MESS) {
+    if (idset_has(&foop_busy, id)) return;
+    while (!idset_add(&foop_busy, id)) nomem();
+  }
+  while (!cleanq_request(&clean, id, kind, tag)) nomem();
 }
 
 static void log_status(void)
 {
   log_s("status: local ");
-  log_ul(chan[0].used); log_s("/"); log_ul(limit_of(0));
+  log_ul(chan[0].used); log_s("/"); log_ul(channel_limit(&chan[0]));
   log_s(" remote ");
-  log_ul(chan[1].used); log_s("/"); log_ul(limit_of(1));
+  log_ul(chan[1].used); log_s("/"); log_ul(channel_limit(&chan[1]));
   if (flag_exitasap) log_s(" exitasap");
   log_s("\n");
 }
 
-static stralloc fn1 = STRALLOC_ZERO, fn2 = STRALLOC_ZERO;
+static void rebuild_one(unsigned long id, time_t t);
 
-static void nomem(void)
+/* every channel is done: queue the bounce, remove info, then todo/ID (if
+   still there) and mess/ID */
+static void message_done_check(unsigned long id, time_t t)
 {
-  log_s("alert: out of memory, sleeping...\n");
-  log_flush();
-  sleep(10);
-}
-
-static int path(stralloc *sa, const char *dir, unsigned long id, int split)
-{
-  while (!queue_path(sa, dir, id, split ? (int)auto_split : -1)) nomem();
-  return 0;
-}
-
-/* read a whole file; 0 ok, -1 error */
-static int slurp_fd(int fd, stralloc *sa)
-{
-  sa->len = 0;
-  for (;;) {
-    ssize_t r;
-    if (!stralloc_readyplus(sa, 8192)) return -1;
-    r = read(fd, sa->s + sa->len, sa->a - sa->len);
-    if (r == -1) { if (errno == EINTR) continue; return -1; }
-    if (r == 0) return 0;
-    sa->len += (size_t)r;
+  struct stat st;
+  int c;
+  if (idset_has(&committing, id)) {
+    /* the commit thread may hold this ID's files: an ID freed now could be
+       reused by a new message before its result arrives */
+    while (!idset_add(&done_waiting, id)) nomem();
+    return;
+  }
+  for (c = 0; c < 2; ++c) {
+    path(&fn1, chan[c].name, id, 1);
+    if (stat(fn1.s, &st) == 0) return;          /* that channel will finish later */
+    if (errno != ENOENT) {
+      log_warn_sys("unable to stat", fn1.s);
+      while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
+      return;
+    }
+  }
+  switch (notice_send(id, t)) {
+  case -1:
+    while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
+    return;
+  case 1:
+    return;
+  }
+  path(&fn1, "info", id, 1);
+  if (unlink(fn1.s) == -1) {
+    /* gone already: this message was finished before; a second foop could
+       remove a newer message that has taken over the ID */
+    if (errno == ENOENT) return;
+    log_warn_sys("unable to unlink", fn1.s);
+    while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
+    return;
+  }
+  log_s("end msg "); log_ul(id); log_s("\n");
+  /* todo/ID before mess/ID: a todo entry without its message would be
+     stuck, a message without todo, info or intd is only swept later */
+  if (idset_has(&uncommitted, id)) {
+    idset_del(&uncommitted, id);
+    clean_request(id, CLEAN_TODO, TAG_FINISHED);
+  } else {
+    clean_request(id, CLEAN_MESS, TAG_MESS);
   }
 }
 
-static int bounce_remove(unsigned long id);
+static void hook_finished(unsigned long id, time_t t) { message_done_check(id, t); }
 
-/* --------------------------------------------------------- qmail-clean */
-
-struct clean_req { unsigned long id; int todo; int channels; };
-
-static struct {
-  struct clean_req *q;
-  size_t head, len, a;
-  stralloc out;
-  size_t outpos;
-} clean;
-
-static struct idset todo_busy = IDSET_ZERO;   /* in the todo FIFO or awaiting qmail-clean */
-static struct idset bounce_ids = IDSET_ZERO;  /* messages that may have a bounce/ID file */
-static struct idset foop_busy = IDSET_ZERO;   /* messages with a foop request outstanding */
-static struct prioq pqdone = PRIOQ_ZERO;       /* messages whose channel files may be gone */
-static struct prioq pqfail = PRIOQ_ZERO;       /* messages to re-examine after a failure */
-static time_t todo_next_scan;
-static int todo_scan_wanted = 1;
-
-static void clean_request(unsigned long id, int todo, int channels)
+static void hook_deferred(unsigned long id, time_t t)
 {
-  struct clean_req *r;
-  if (clean.len == clean.a) {
-    size_t n, bytes, i;
-    struct clean_req *p;
-    while (__builtin_mul_overflow(clean.a ? clean.a : 16, 2, &n) ||
-           __builtin_mul_overflow(n, sizeof *p, &bytes) || !(p = malloc(bytes)))
-      nomem();
-    for (i = 0; i < clean.len; ++i) p[i] = clean.q[(clean.head + i) % clean.a];
-    free(clean.q);
-    clean.q = p;
-    clean.a = n;
-    clean.head = 0;
-  }
-  r = &clean.q[(clean.head + clean.len) % clean.a];
-  r->id = id;
-  r->todo = todo;
-  r->channels = channels;
-  if (!todo) while (!idset_add(&foop_busy, id)) nomem();
-  clean.len++;
-  for (;;) {
-    char num[FMT_ULONG];
-    size_t n = fmt_ulong(num, id);
-    if (stralloc_cats(&clean.out, todo ? "todo/" : "foop/") &&
-        stralloc_catb(&clean.out, num, n) && stralloc_0(&clean.out))
-      break;
-    nomem();
-  }
+  if (idset_has(&uncommitted, id) && !idset_has(&committing, id))
+    while (!prioq_insert(&pqcommit, t, id)) nomem();
 }
 
-static void schedule_now(unsigned long id, int channels, time_t t)
+static int hook_failed(unsigned long id, const char *rcpt, size_t rlen, const char *text, size_t tlen)
+{
+  return notice_record(id, rcpt, rlen, text, tlen);
+}
+
+static const struct channel_hooks hooks = {
+  hook_finished, hook_deferred, hook_failed, log_status, SLEEP_SYSFAIL
+};
+
+static void schedule_channels(unsigned long id, int channels, time_t t)
 {
   int c;
   if (!channels) { while (!prioq_insert(&pqdone, t, id)) nomem(); return; }
   for (c = 0; c < 2; ++c)
-    if (channels & (1 << c)) while (!prioq_insert(&chan[c].pq, t, id)) nomem();
+    if (channels & (1 << c)) while (!channel_schedule(&chan[c], id, t)) nomem();
 }
 
 static void clean_answer(char a, time_t t)
 {
   struct clean_req r;
-  if (!clean.len) {
+  int ok = cleanq_answer(&clean, a, &r);
+  if (ok == -1) {
     log_s("warning: qmail-clean sent an unexpected answer\n");
     return;
   }
-  r = clean.q[clean.head];
-  clean.head = (clean.head + 1) % clean.a;
-  clean.len--;
-  if (r.todo) {
-    idset_del(&todo_busy, r.id);
-    if (a == '+') {
-      schedule_now(r.id, r.channels, t);
-    } else {
-      /* todo/ID stays; the next scan preprocesses it again */
-      log_s("warning: qmail-clean unable to clean up todo/"); log_ul(r.id); log_s("\n");
-      if (todo_next_scan > t + SLEEP_SYSFAIL) todo_next_scan = t + SLEEP_SYSFAIL;
-    }
-  } else {
+  if (r.kind == CLEAN_MESS) {
     idset_del(&foop_busy, r.id);
-    if (a != '+') { log_s("warning: qmail-clean unable to clean up mess/"); log_ul(r.id); log_s("\n"); }
+    if (!ok) { log_s("warning: qmail-clean unable to clean up mess/"); log_ul(r.id); log_s("\n"); }
+    return;
   }
-}
-
-/* ----------------------------------------------------------- preprocessing */
-
-static long long monotonic_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static struct {
-  unsigned long *id;
-  size_t head, len, a;
-  long long since;   /* when the oldest waiting entry was found */
-  int expired;       /* a poll timed out while entries waited */
-} todo_fifo;
-
-/* Group commit: one file-system flush covers a whole batch, so while
-   messages keep arriving a small batch waits up to TODO_GATHER_MS for more.
-   Returns the milliseconds left to wait, 0 when the batch should go now. */
-static long long todo_gather_wait(void)
-{
-  long long left;
-  if (!todo_fifo.len || todo_fifo.len >= TODO_BATCH || flag_exitasap || todo_fifo.expired) return 0;
-  left = todo_fifo.since + TODO_GATHER_MS - monotonic_ms();
-  /* a clock that stands still or jumps ends the wait at the next timeout */
-  return left > 0 && left <= TODO_GATHER_MS ? left : 0;
-}
-
-static void todo_push(unsigned long id)
-{
-  if (todo_fifo.len == todo_fifo.a) {
-    size_t n, bytes, i;
-    unsigned long *p;
-    while (__builtin_mul_overflow(todo_fifo.a ? todo_fifo.a : 64, 2, &n) ||
-           __builtin_mul_overflow(n, sizeof *p, &bytes) || !(p = malloc(bytes)))
-      nomem();
-    for (i = 0; i < todo_fifo.len; ++i) p[i] = todo_fifo.id[(todo_fifo.head + i) % todo_fifo.a];
-    free(todo_fifo.id);
-    todo_fifo.id = p;
-    todo_fifo.a = n;
-    todo_fifo.head = 0;
+  if (!ok) {
+    log_s("warning: qmail-clean unable to clean up todo/"); log_ul(r.id); log_s(", will try again\n");
+    /* the tag is kept by encoding it in the retry: FINISHED first needs
+       todo/ID gone before mess/ID */
+    while (!prioq_insert(&pqclean, t + SLEEP_SYSFAIL, r.id * 4 + (unsigned long)r.tag)) nomem();
+    return;
   }
-  todo_fifo.id[(todo_fifo.head + todo_fifo.len) % todo_fifo.a] = id;
-  if (!todo_fifo.len) todo_fifo.since = monotonic_ms();
-  todo_fifo.len++;
+  idset_del(&todo_busy, r.id);
+  if (r.tag == TAG_FINISHED) clean_request(r.id, CLEAN_MESS, TAG_MESS);
 }
 
-static unsigned long todo_pop(void)
-{
-  unsigned long id = todo_fifo.id[todo_fifo.head];
-  todo_fifo.head = (todo_fifo.head + 1) % todo_fifo.a;
-  todo_fifo.len--;
-  return id;
-}
+/* ------------------------------------------------------------ todo */
 
 static int parse_id(const char *name, unsigned long *id)
 {
@@ -468,688 +374,176 @@ static void todo_scan(time_t t)
     if (!parse_id(d->d_name, &id)) continue;
     if (idset_has(&todo_busy, id)) continue;
     while (!idset_add(&todo_busy, id)) nomem();
-    todo_push(id);
+    while (!ring_push(&todo_fifo, &id)) nomem();
   }
   closedir(dir);
 }
 
-static stralloc todo_buf = STRALLOC_ZERO;
-static stralloc chanbuf[2] = { STRALLOC_ZERO, STRALLOC_ZERO };
-static stralloc rewritten = STRALLOC_ZERO;
-
-static int write_file_excl(const char *fn, const char *s, size_t n)
+static void todo_retry_soon(time_t t)
 {
-  int fd = open_excl(fn, 0600);
-  if (fd == -1) return -1;
-  if (buf_unixwrite(fd, (void *)s, n) == -1) { int e = errno; close(fd); unlink(fn); errno = e; return -1; }
-  if (close(fd) == -1) { int e = errno; unlink(fn); errno = e; return -1; }
-  return 0;
+  if (todo_next_scan > t + SLEEP_SYSFAIL) todo_next_scan = t + SLEEP_SYSFAIL;
 }
 
-static void remove_preprocessed(unsigned long id)
+static void todo_one(unsigned long id, time_t t)
 {
-  path(&fn1, "info", id, 1); unlink(fn1.s);
-  path(&fn1, "local", id, 1); unlink(fn1.s);
-  path(&fn1, "remote", id, 1); unlink(fn1.s);
-}
-
-/* writes info and channel files for todo/ID (not yet durable).
-   Returns the channel bit mask, or -1 on failure (already logged). */
-static int preprocess(unsigned long id)
-{
-  struct todo t;
-  struct stat st;
-  size_t pos = 0;
-  const char *rcpt;
-  size_t rlen;
-  int fd, c, channels = 0;
-  char num[FMT_ULONG];
-
-  path(&fn1, "todo", id, 0);
-  fd = open_read(fn1.s);
-  if (fd == -1) {
-    if (errno != ENOENT) log_warn_sys("unable to open", fn1.s);
-    return -1;
-  }
-  if (slurp_fd(fd, &todo_buf) == -1) { log_warn_sys("unable to read", fn1.s); close(fd); return -1; }
-  close(fd);
-  if (todo_parse(todo_buf.s, todo_buf.len, &t) == -1) {
-    log_s("warning: malformed envelope in "); log_s(fn1.s); log_s(", leaving it alone\n");
-    return -1;
-  }
-  log_s("new msg "); log_ul(id); log_s("\n");
-
-  chanbuf[0].len = chanbuf[1].len = 0;
-  while (todo_next_recipient(todo_buf.s, todo_buf.len, &pos, &rcpt, &rlen)) {
-    while ((c = rewrite_recipient(&rwcfg, rcpt, rlen, &rewritten)) == -1) nomem();
-    while (!stralloc_append(&chanbuf[c], 'T') || !stralloc_cat(&chanbuf[c], &rewritten) ||
-           !stralloc_0(&chanbuf[c]))
-      nomem();
-    channels |= 1 << c;
-  }
-
-  path(&fn1, "mess", id, 1);
-  if (stat(fn1.s, &st) == -1) {
-    log_warn_sys("unable to stat", fn1.s);
-    return -1;
-  }
+  static struct preprocess_result r = { 0, TODO_INIT, STRALLOC_ZERO, 0 };
+  int rc;
 
   /* a bounce file left by an earlier message with this ID is not ours */
-  if (idset_has(&bounce_ids, id) && bounce_remove(id) == -1) return -1;
-
-  /* info first: if it exists this is a second preprocessing after a crash,
-     and every file of the earlier attempt goes first */
-  path(&fn1, "info", id, 1);
-  while (!stralloc_copys(&fn2, "F") || !stralloc_catb(&fn2, t.sender, t.sender_len) || !stralloc_0(&fn2))
-    nomem();
-  if (write_file_excl(fn1.s, fn2.s, fn2.len) == -1) {
-    if (errno != EEXIST) { log_warn_sys("unable to create", fn1.s); return -1; }
-    remove_preprocessed(id);
-    path(&fn1, "info", id, 1);
-    if (write_file_excl(fn1.s, fn2.s, fn2.len) == -1) { log_warn_sys("unable to create", fn1.s); return -1; }
+  if (notice_pending(id) && notice_discard(id) == -1) {
+    idset_del(&todo_busy, id);
+    todo_retry_soon(t);
+    return;
   }
-  for (c = 0; c < 2; ++c) {
-    path(&fn1, chan_dir[c], id, 1);
-    if (!(channels & (1 << c))) {
-      /* no stale file of an earlier attempt may survive for this channel */
-      if (unlink(fn1.s) == -1 && errno != ENOENT) {
-        log_warn_sys("unable to unlink", fn1.s);
-        remove_preprocessed(id);
-        return -1;
-      }
-      continue;
+  rc = preprocess(&rwcfg, id, &r, &fn1);
+  switch (rc) {
+  case PREPROCESS_OK:
+    break;
+  case PREPROCESS_MALFORMED:
+    log_s("warning: malformed envelope in "); log_s(fn1.s); log_s(", leaving it alone\n");
+    idset_del(&todo_busy, id);
+    todo_retry_soon(t);
+    return;
+  case PREPROCESS_NOMESS:
+    /* todo/ID outlived its message (a removal that was not yet durable
+       when the power went): nothing is left to deliver */
+    log_s("warning: todo/"); log_ul(id); log_s(" has no message file, removing it\n");
+    preprocess_remove(id, &fn1);
+    clean_request(id, CLEAN_TODO, TAG_LEFTOVER);
+    return;
+  default:
+    if (errno == ENOENT && str_start(fn1.s, "todo/")) {
+      /* removed since the scan (a qmail-clean request of an earlier
+         qmail-send finishing late): the message lives on in its info and
+         channel files */
+      idset_del(&todo_busy, id);
+      rebuild_one(id, t);
+      return;
     }
-    /* a leftover without info (a queue repaired by hand, or an unusual
-       crash order) is replaced: todo/ID is the authority */
-    if (write_file_excl(fn1.s, chanbuf[c].s, chanbuf[c].len) == -1 &&
-        (errno != EEXIST || unlink(fn1.s) == -1 ||
-         write_file_excl(fn1.s, chanbuf[c].s, chanbuf[c].len) == -1)) {
-      log_warn_sys("unable to create", fn1.s);
-      remove_preprocessed(id);
-      return -1;
-    }
+    log_warn_sys("unable to preprocess", fn1.s);
+    idset_del(&todo_busy, id);
+    todo_retry_soon(t);
+    return;
   }
-
+  log_s("new msg "); log_ul(id); log_s("\n");
   log_s("info msg "); log_ul(id);
-  log_s(": bytes "); buf_put(&logb, num, fmt_ulong(num, (unsigned long)st.st_size));
-  log_s(" from <"); log_safe(t.sender, t.sender_len);
-  log_s("> qp "); log_ul(t.pid);
-  log_s(" uid "); log_ul(t.uid);
+  log_s(": bytes "); log_ul(r.bytes);
+  log_s(" from <"); log_safe(r.sender.s, r.sender.len);
+  log_s("> qp "); log_ul(r.t.pid);
+  log_s(" uid "); log_ul(r.t.uid);
   log_s("\n");
-  return channels;
-}
-
-static int flush_queue_fs(void)
-{
-  if (syncfs(queuefd) == 0) return 0;
-  if (errno != ENOSYS) return -1;
-  sync();
-  return 0;
+  if (r.sender.a > 65536) stralloc_free(&r.sender);
+  while (!idset_add(&uncommitted, id)) nomem();
+  schedule_channels(id, r.channels, t);
 }
 
 static void todo_work(time_t t)
 {
-  unsigned long ids[TODO_BATCH];
-  int chans[TODO_BATCH];
-  size_t n = 0, i;
-  if (todo_gather_wait()) return;
-  while (todo_fifo.len && n < TODO_BATCH) {
-    unsigned long id = todo_pop();
-    int ch = preprocess(id);
-    if (ch == -1) {
-      idset_del(&todo_busy, id);
-      if (todo_next_scan > t + SLEEP_SYSFAIL) todo_next_scan = t + SLEEP_SYSFAIL;
-      continue;
+  unsigned long id;
+  int n;
+  for (n = 0; n < TODO_BATCH && ring_pop(&todo_fifo, &id); ++n) todo_one(id, t);
+}
+
+/* ------------------------------------------------------------ commits */
+
+static void commit_start(time_t t)
+{
+  static unsigned long *ids;
+  static size_t a;
+  struct prioq_elt e;
+  size_t n = 0;
+  if (commitfd == -1 || !commit_idle()) return;
+  while (n < COMMIT_BATCH && prioq_min(&pqcommit, &e) && e.when <= t) {
+    prioq_delmin(&pqcommit);
+    /* finished or already durable meanwhile */
+    if (!idset_has(&uncommitted, e.id) || idset_has(&committing, e.id)) continue;
+    if (n == a) {
+      size_t na = a ? a * 2 : 64;
+      unsigned long *p = realloc(ids, na * sizeof *ids);
+      if (!p) { while (!prioq_insert(&pqcommit, e.when, e.id)) nomem(); break; }
+      ids = p;
+      a = na;
     }
-    ids[n] = id;
-    chans[n] = ch;
-    n++;
+    ids[n++] = e.id;
   }
-  if (!todo_fifo.len) todo_fifo.expired = 0;
   if (!n) return;
-  /* the batch's info and channel files must be on disk before any todo
-     entry goes: one file-system flush covers them all */
-  if (flush_queue_fs() == -1) {
-    log_warn_sys("unable to flush", "the queue file system");
-    for (i = 0; i < n; ++i) idset_del(&todo_busy, ids[i]);
-    if (todo_next_scan > t + SLEEP_SYSFAIL) todo_next_scan = t + SLEEP_SYSFAIL;
-    return;
-  }
-  for (i = 0; i < n; ++i) clean_request(ids[i], 1, chans[i]);
-}
-
-/* ------------------------------------------------------------ bounces */
-
-static stralloc bounce_text = STRALLOC_ZERO;
-static stralloc bounce_sender = STRALLOC_ZERO;
-static stralloc bounce_to = STRALLOC_ZERO;
-static stralloc bounce_para = STRALLOC_ZERO;
-
-/* appends a failure paragraph to bounce/ID and makes it durable.
-   0 ok, -1 failure (logged) */
-static int bounce_record(unsigned long id, const char *rcpt, size_t rlen, const char *text, size_t tlen)
-{
-  int fd, created = 0;
-  bounce_para.len = 0;
-  while (!rewrite_unvirtual(&rwcfg, rcpt, rlen, &bounce_to)) nomem();
-  while (!bounce_paragraph(&bounce_para, bounce_to.s, bounce_to.len, text, tlen)) {
-    bounce_para.len = 0;
-    nomem();
-  }
-  path(&fn2, "bounce", id, 0);
-  fd = open(fn2.s, O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd == -1 && errno == ENOENT) {
-    fd = open(fn2.s, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    created = 1;
-  }
-  if (fd == -1) { log_warn_sys("unable to append to", fn2.s); return -1; }
-  if (buf_unixwrite(fd, bounce_para.s, bounce_para.len) == -1 || fsync(fd) == -1) {
-    log_warn_sys("unable to append to", fn2.s);
-    close(fd);
-    return -1;
-  }
-  if (close(fd) == -1) { log_warn_sys("unable to append to", fn2.s); return -1; }
-  if (created && fsync_dir("bounce") == -1) { log_warn_sys("unable to sync", "bounce"); return -1; }
-  while (!idset_add(&bounce_ids, id)) nomem();
-  return 0;
-}
-
-/* reads info/ID's sender into sa (NUL-terminated); birth from its mtime */
-static int read_info(unsigned long id, stralloc *sa, time_t *birth)
-{
-  struct stat st;
-  int fd;
-  path(&fn1, "info", id, 1);
-  fd = open_read(fn1.s);
-  if (fd == -1) return -1;
-  if (fstat(fd, &st) == -1 || slurp_fd(fd, sa) == -1) { int e = errno; close(fd); errno = e; return -1; }
-  close(fd);
-  if (!sa->len || sa->s[0] != 'F' || sa->s[sa->len - 1] != 0) { errno = EPROTO; return -1; }
-  /* drop the 'F', keep the NUL */
-  {
-    size_t n = byte_chr(sa->s, sa->len, 0);
+  if (!commit_submit(ids, n)) {
     size_t i;
-    for (i = 1; i <= n; ++i) sa->s[i - 1] = sa->s[i];
-    sa->len = n;
+    for (i = 0; i < n; ++i) while (!prioq_insert(&pqcommit, t + 1, ids[i])) nomem();
+    return;
   }
-  if (birth) *birth = st.st_mtime;
-  return 0;
+  while (n) while (!idset_add(&committing, ids[--n])) nomem();
 }
 
-/* removes bounce/ID once its notice is queued or discarded; a file that
-   cannot be removed must not reach a later message with the same ID, so
-   that is retried (0 ok, -1 retry) */
-static int bounce_remove(unsigned long id)
+static void commit_finish(time_t t)
 {
-  path(&fn2, "bounce", id, 0);
-  if (unlink(fn2.s) == -1 && errno != ENOENT) {
-    log_warn_sys("unable to unlink", fn2.s);
-    return -1;
-  }
-  idset_del(&bounce_ids, id);
-  return 0;
-}
-
-/* 0 when done with bounce/ID (sent, discarded or absent), -1 to retry,
-   1 when the message has no info file any more (it was finished before) */
-static int bounce_send(unsigned long id, time_t t)
-{
-  struct queue_client q;
-  struct bounce_head h;
-  const char *result;
-  int fd, dbl = 0;
-  char space[8192];
-  ssize_t r;
-
-  if (!idset_has(&bounce_ids, id)) return 0;
-  path(&fn2, "bounce", id, 0);
-  fd = open_read(fn2.s);
-  if (fd == -1) {
-    if (errno == ENOENT) { idset_del(&bounce_ids, id); return 0; }
-    log_warn_sys("unable to open", fn2.s);
-    return -1;
-  }
-  if (slurp_fd(fd, &bounce_para) == -1) { log_warn_sys("unable to read", fn2.s); close(fd); return -1; }
-  close(fd);
-  if (read_info(id, &bounce_sender, 0) == -1) {
-    if (errno == ENOENT) return 1;   /* finished before: nothing to do */
-    log_warn_sys("unable to read", fn1.s);
-    return -1;
-  }
-
-  {
-    size_t slen = bounce_sender.len - 1;
-    if (slen >= 4 && byte_equal(bounce_sender.s + slen - 4, 4, "-@[]")) {
-      slen -= 4;
-      bounce_sender.s[slen] = 0;
-      bounce_sender.len = slen + 1;
-    }
-    if (str_equal(bounce_sender.s, "#@[]")) {
-      log_s("triple bounce: discarding bounce/"); log_ul(id); log_s("\n");
-      return bounce_remove(id);
-    }
-    if (!slen) {
-      dbl = 1;
-      if (!*cfg.doublebounceto.s) {
-        log_s("double bounce: discarding bounce/"); log_ul(id); log_s("\n");
-        return bounce_remove(id);
+  const unsigned long *ids;
+  const int *err;
+  size_t n = commit_results(&ids, &err), i;
+  for (i = 0; i < n; ++i) {
+    unsigned long id = ids[i];
+    idset_del(&committing, id);
+    if (err[i] == 0) {
+      if (idset_has(&uncommitted, id)) {
+        idset_del(&uncommitted, id);
+        clean_request(id, CLEAN_TODO, TAG_COMMITTED);
       }
-      while (!stralloc_copys(&bounce_to, cfg.doublebounceto.s) || !stralloc_append(&bounce_to, '@') ||
-             !stralloc_cats(&bounce_to, cfg.doublebouncehost.s) || !stralloc_0(&bounce_to))
-        nomem();
-    } else {
-      while (!stralloc_copy(&bounce_to, &bounce_sender)) nomem();
+    } else if (err[i] != ENOENT) {
+      errno = err[i];
+      path(&fn1, "info", id, 1);
+      log_warn_sys("unable to make durable the files of", fn1.s);
+      while (!prioq_insert(&pqcommit, t + SLEEP_SYSFAIL, id)) nomem();
+    }
+    if (idset_has(&done_waiting, id)) {
+      idset_del(&done_waiting, id);
+      message_done_check(id, t);
     }
   }
-
-  h.now = t;
-  h.bouncefrom = cfg.bouncefrom.s;
-  h.bouncehost = cfg.bouncehost.s;
-  h.to = bounce_to.s;
-  h.sender = bounce_sender.s;
-  h.double_bounce = dbl;
-  bounce_text.len = 0;
-  while (!bounce_compose(&bounce_text, &h, bounce_para.s, bounce_para.len)) { bounce_text.len = 0; nomem(); }
-
-  path(&fn1, "mess", id, 1);
-  fd = open_read(fn1.s);
-  if (fd == -1) { log_warn_sys("unable to open", fn1.s); return -1; }
-  if (queue_open(&q) == -1) {
-    log_warn_sys("unable to start", "qmail-queue for a bounce");
-    close(fd);
-    return -1;
-  }
-  queue_put(&q, bounce_text.s, bounce_text.len);
-  while ((r = read(fd, space, sizeof space)) != 0) {
-    if (r == -1) {
-      if (errno == EINTR) continue;
-      log_warn_sys("unable to read", fn1.s);
-      close(fd);
-      queue_fail(&q);
-      queue_close(&q);
-      return -1;
-    }
-    queue_put(&q, space, (size_t)r);
-  }
-  close(fd);
-  queue_from(&q, dbl ? "#@[]" : "");
-  queue_to(&q, bounce_to.s);
-  result = queue_close(&q);
-  if (*result) {
-    log_s("warning: trouble injecting bounce message, will try later: ");
-    log_safe(result + 1, str_len(result + 1));
-    log_s("\n");
-    return -1;
-  }
-  log_s("bounce msg "); log_ul(id); log_s(" qp "); log_ul(queue_qp(&q)); log_s("\n");
-  return bounce_remove(id);
 }
 
-/* -------------------------------------------------------- message done */
+/* ------------------------------------------------- start-up and recovery */
 
-static void message_done_check(unsigned long id, time_t t)
+static void startup_fail(const char *why)
 {
-  struct stat st;
-  int c;
-  for (c = 0; c < 2; ++c) {
-    path(&fn1, chan_dir[c], id, 1);
-    if (stat(fn1.s, &st) == 0) return;          /* that channel will finish later */
-    if (errno != ENOENT) {
-      log_warn_sys("unable to stat", fn1.s);
-      while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
-      return;
-    }
-  }
-  switch (bounce_send(id, t)) {
-  case -1:
-    while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
-    return;
-  case 1:
-    return;
-  }
-  path(&fn1, "info", id, 1);
-  if (unlink(fn1.s) == -1) {
-    /* gone already: this message was finished before; a second foop could
-       remove a newer message that has taken over the ID */
-    if (errno == ENOENT) return;
-    log_warn_sys("unable to unlink", fn1.s);
-    while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
-    return;
-  }
-  log_s("end msg "); log_ul(id); log_s("\n");
-  if (!idset_has(&foop_busy, id)) clean_request(id, 0, 0);
-}
-
-/* ---------------------------------------------------------- deliveries */
-
-static struct job *job_alloc(int c)
-{
-  unsigned int i;
-  for (i = 0; i <= chan[c].slots; ++i)
-    if (!chan[c].jobs[i].used) {
-      struct job *j = &chan[c].jobs[i];
-      j->used = 1;
-      j->channel = c;
-      j->fd = -1;
-      j->pos = 0;
-      j->eof = 0;
-      j->inflight = 0;
-      j->remaining = 0;
-      j->dying = 0;
-      return j;
-    }
-  return 0;
-}
-
-static void job_close(struct job *j, time_t t)
-{
-  int c = j->channel;
-  if (j->fd != -1) close(j->fd);
-  j->fd = -1;
-  j->used = 0;
-  if (j->remaining) {
-    while (!prioq_insert(&chan[c].pq, j->next, j->id)) nomem();
-    return;
-  }
-  path(&fn1, chan_dir[c], j->id, 1);
-  if (unlink(fn1.s) == -1 && errno != ENOENT) {
-    log_warn_sys("unable to unlink", fn1.s);
-    while (!prioq_insert(&chan[c].pq, t + SLEEP_SYSFAIL, j->id)) nomem();
-    return;
-  }
-  message_done_check(j->id, t);
-}
-
-/* opens a pass over channel c of message id; 0 ok (chan[c].pass set) */
-static int job_start(int c, unsigned long id, time_t t)
-{
-  struct job *j = job_alloc(c);
-  time_t birth;
-  size_t pos;
-  if (!j) return -1;   /* cannot happen: jobs <= slots + 1 */
-  j->id = id;
-  path(&fn1, chan_dir[c], id, 1);
-  j->fd = open(fn1.s, O_RDWR | O_CLOEXEC);
-  if (j->fd == -1) {
-    j->used = 0;
-    if (errno == ENOENT) { message_done_check(id, t); return 0; }
-    log_warn_sys("unable to open", fn1.s);
-    while (!prioq_insert(&chan[c].pq, t + SLEEP_SYSFAIL, id)) nomem();
-    return 0;
-  }
-  if (slurp_fd(j->fd, &j->file) == -1) {
-    log_warn_sys("unable to read", fn1.s);
-    goto retry;
-  }
-  if (read_info(id, &j->sender, &birth) == -1) {
-    path(&fn1, "info", id, 1);
-    log_warn_sys("unable to read", fn1.s);
-    goto retry;
-  }
-  j->dying = schedule_dying(birth, t, cfg.lifetime);
-  j->next = schedule_next(birth, t, chan_skip[c]);
-  for (pos = 0; pos < j->file.len;) {
-    size_t n = byte_chr(j->file.s + pos, j->file.len - pos, 0);
-    if (j->file.s[pos] == 'T' && pos + n < j->file.len) j->remaining++;
-    pos += n + 1;
-  }
-  chan[c].pass = j;
-  return 0;
-retry:
-  close(j->fd);
-  j->fd = -1;
-  j->used = 0;
-  while (!prioq_insert(&chan[c].pq, t + SLEEP_SYSFAIL, id)) nomem();
-  return 0;
-}
-
-static stralloc verp = STRALLOC_ZERO;
-
-static void delivery_start(int c, struct job *j, size_t off, const char *rcpt, size_t rlen)
-{
-  struct channel *ch = &chan[c];
-  unsigned int slot;
-  char num[FMT_ULONG];
-  for (slot = 0; slot < ch->slots; ++slot) if (!ch->d[slot].used) break;
-  ch->d[slot].used = 1;
-  ch->d[slot].job = j;
-  ch->d[slot].recoff = off;
-  ch->d[slot].number = ++delivery_counter;
-  while (!verp_sender(j->sender.s, j->sender.len - 1, rcpt, rlen, &verp)) nomem();
-  for (;;) {
-    size_t mark = ch->outq.len;
-    char s = (char)slot;
-    if (stralloc_append(&ch->outq, s) &&
-        stralloc_catulong(&ch->outq, j->id % auto_split) && stralloc_append(&ch->outq, '/') &&
-        stralloc_catulong(&ch->outq, j->id) && stralloc_0(&ch->outq) &&
-        stralloc_cat(&ch->outq, &verp) &&
-        stralloc_catb(&ch->outq, rcpt, rlen) && stralloc_0(&ch->outq))
-      break;
-    ch->outq.len = mark;
-    nomem();
-  }
-  ch->used++;
-  j->inflight++;
-  log_s("starting delivery "); buf_put(&logb, num, fmt_ulong(num, ch->d[slot].number));
-  log_s(": msg "); log_ul(j->id);
-  log_s(" to "); log_s(chan_name[c]); log_s(" ");
-  log_safe(rcpt, rlen);
+  log_s("alert: cannot start: ");
+  log_s(why);
   log_s("\n");
-  log_status();
+  log_flush();
+  _exit(111);
 }
 
-static void mark_done(struct job *j, size_t off)
-{
-  if (pwrite(j->fd, "D", 1, (off_t)off) != 1) {
-    path(&fn1, chan_dir[j->channel], j->id, 1);
-    log_warn_sys("unable to mark a delivery done in", fn1.s);
-    /* the recipient stays T and is delivered again: a duplicate, not a loss */
-    return;
-  }
-  j->remaining--;
-}
-
-static const char dying_text[] =
-  "This message has been in the queue longer than the queue lifetime; I gave up.\n";
-
-static void report(int c, const char *rec, size_t len, time_t t)
-{
-  struct channel *ch = &chan[c];
-  struct delivery *d;
-  struct job *j;
-  unsigned int slot;
-  char status;
-  const char *text, *rcpt;
-  size_t tlen, rlen;
-
-  if (len < 1) {
-    log_s("warning: empty delivery report from the ");
-    log_s(chan_name[c]);
-    log_s(" spawner\n");
-    return;
-  }
-  slot = (unsigned char)rec[0];
-  if (slot >= ch->slots || !ch->d[slot].used) {
-    log_s("warning: internal error: delivery report out of range\n");
-    return;
-  }
-  d = &ch->d[slot];
-  j = d->job;
-  status = len >= 2 ? rec[1] : 0;   /* no status letter: mangled */
-  text = rec + (len >= 2 ? 2 : 1);
-  tlen = len >= 2 ? len - 2 : 0;
-  rcpt = j->file.s + d->recoff + 1;
-  rlen = str_len(rcpt);
-
-  log_s("delivery "); log_ul(d->number); log_s(": ");
-  switch (status) {
-  case 'K':
-    log_s("success: ");
-    log_safe(text, tlen);
-    log_s("\n");
-    mark_done(j, d->recoff);
-    break;
-  case 'Z':
-    if (!j->dying) {
-      log_s("deferral: ");
-      log_safe(text, tlen);
-      log_s("\n");
-      break;
-    }
-    while (!stralloc_copyb(&bounce_text, text, tlen) ||
-           (tlen && text[tlen - 1] != '\n' && !stralloc_append(&bounce_text, '\n')) ||
-           !stralloc_cats(&bounce_text, dying_text))
-      nomem();
-    text = bounce_text.s;
-    tlen = bounce_text.len;
-    /* fall through: it is a permanent failure now */
-    /* FALLTHROUGH */
-  case 'D':
-    log_s("failure: ");
-    log_safe(text, tlen);
-    log_s("\n");
-    if (bounce_record(j->id, rcpt, rlen, text, tlen) == 0) mark_done(j, d->recoff);
-    else log_s("alert: unable to record a permanent failure; the recipient stays queued\n");
-    break;
-  default:
-    log_s("report mangled, will defer\n");
-  }
-  d->used = 0;
-  ch->used--;
-  j->inflight--;
-  log_status();
-  if (j->eof && !j->inflight) job_close(j, t);
-}
-
-static void channel_work(int c, time_t t)
-{
-  struct channel *ch = &chan[c];
-  while (!flag_exitasap && !ch->dead) {
-    struct job *j = ch->pass;
-    if (!j) {
-      struct prioq_elt e;
-      if (ch->used >= limit_of(c)) return;
-      if (ch->outq.len - ch->outpos > OUTQ_MAX) return;
-      if (!prioq_min(&ch->pq, &e) || e.when > t) return;
-      prioq_delmin(&ch->pq);
-      job_start(c, e.id, t);
-      continue;
-    }
-    while (j->pos < j->file.len) {
-      size_t n, off;
-      if (ch->used >= limit_of(c)) return;
-      if (ch->outq.len - ch->outpos > OUTQ_MAX) return;
-      off = j->pos;
-      n = byte_chr(j->file.s + off, j->file.len - off, 0);
-      if (off + n == j->file.len) {
-        path(&fn1, chan_dir[c], j->id, 1);
-        log_s("warning: ignoring a truncated record in "); log_s(fn1.s); log_s("\n");
-        j->pos = j->file.len;
-        break;
-      }
-      j->pos = off + n + 1;
-      if (j->file.s[off] == 'T') delivery_start(c, j, off, j->file.s + off + 1, n - 1);
-    }
-    j->eof = 1;
-    ch->pass = 0;
-    if (!j->inflight) job_close(j, t);
-  }
-}
-
-/* ------------------------------------------------------------ pipes */
-
-static void outq_flush(int fd, stralloc *q, size_t *pos, const char *who)
-{
-  while (*pos < q->len) {
-    ssize_t w = write(fd, q->s + *pos, q->len - *pos);
-    if (w == -1) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) return;
-      log_s("alert: unable to write to "); log_s(who); log_s(", exiting\n");
-      log_flush();
-      _exit(111);
-    }
-    *pos += (size_t)w;
-  }
-  q->len = 0;
-  *pos = 0;
-}
-
-static char inspace[65536];
-
-static void reports_read(int c, time_t t)
-{
-  struct channel *ch = &chan[c];
-  ssize_t r = read(ch->fdin, inspace, sizeof inspace);
-  ssize_t i;
-  if (r == -1) {
-    if (errno == EINTR || errno == EAGAIN) return;
-    r = 0;
-  }
-  if (r == 0) {
-    log_s("alert: lost connection to the ");
-    log_s(chan_name[c]);
-    log_s(" spawner, exiting as soon as possible\n");
-    ch->dead = 1;
-    flag_exitasap = 1;
-    return;
-  }
-  for (i = 0; i < r; ++i) {
-    /* the first byte of a report is the slot number, which may be 0 */
-    if (inspace[i] == 0 && ch->report.len > 0) {
-      report(c, ch->report.s ? ch->report.s : "", ch->report.len, t);
-      ch->report.len = 0;
-      ch->report_truncated = 0;
-      continue;
-    }
-    if (ch->report.len >= REPORTMAX) { ch->report_truncated = 1; continue; }
-    while (!stralloc_append(&ch->report, inspace[i])) nomem();
-  }
-}
-
-static void clean_read(time_t t)
-{
-  char answers[512];
-  ssize_t r = read(6, answers, sizeof answers), i;
-  if (r == -1) {
-    if (errno == EINTR || errno == EAGAIN) return;
-    r = 0;
-  }
-  if (r == 0) {
-    log_s("alert: lost connection to qmail-clean, exiting\n");
-    log_flush();
-    _exit(111);
-  }
-  for (i = 0; i < r; ++i) clean_answer(answers[i], t);
-}
-
-/* --------------------------------------------------- start-up and sweep */
-
-static void startup_fail(const char *why);
-
+/* a message found in info/ (start-up) or whose todo/ID vanished */
 static void rebuild_one(unsigned long id, time_t t)
 {
   struct stat st;
   int c, found = 0;
+  time_t when[2];
+  int have[2];
   path(&fn1, "todo", id, 0);
   if (stat(fn1.s, &st) == 0) return;            /* preprocessing will redo it */
   if (errno != ENOENT) goto fail;
-  {
-    time_t when[2];
-    int have[2];
-    /* both stats first: a failure must not leave one channel queued twice */
-    for (c = 0; c < 2; ++c) {
-      path(&fn1, chan_dir[c], id, 1);
-      have[c] = stat(fn1.s, &st) == 0;
-      if (!have[c] && errno != ENOENT) goto fail;
-      when[c] = have[c] ? st.st_mtime : 0;   /* the saved next-attempt time */
-    }
-    for (c = 0; c < 2; ++c)
-      if (have[c]) {
-        while (!prioq_insert(&chan[c].pq, when[c], id)) nomem();
-        found = 1;
-      }
+  path(&fn1, "mess", id, 1);
+  if (stat(fn1.s, &st) == -1) {
+    if (errno != ENOENT) goto fail;
+    /* info without message: the end of a finished message whose removals
+       were not all durable */
+    log_s("warning: info/"); log_ul(id); log_s(" has no message file, removing it\n");
+    notice_discard(id);
+    preprocess_remove(id, &fn1);
+    return;
   }
+  /* both stats first: a failure must not leave one channel queued twice */
+  for (c = 0; c < 2; ++c) {
+    path(&fn1, chan[c].name, id, 1);
+    have[c] = stat(fn1.s, &st) == 0;
+    if (!have[c] && errno != ENOENT) goto fail;
+    when[c] = have[c] ? st.st_mtime : 0;   /* the saved next-attempt time */
+  }
+  for (c = 0; c < 2; ++c)
+    if (have[c]) {
+      while (!channel_schedule(&chan[c], id, when[c])) nomem();
+      found = 1;
+    }
   if (!found) while (!prioq_insert(&pqdone, t, id)) nomem();
   return;
 fail:
@@ -1160,26 +554,24 @@ fail:
 static void rebuild(time_t t)
 {
   unsigned int i;
-  DIR *bdir = opendir("bounce");
-  if (!bdir) startup_fail("unable to opendir bounce");
-  {
-    struct dirent *d;
-    while ((d = readdir(bdir))) {
-      unsigned long id;
-      if (parse_id(d->d_name, &id)) while (!idset_add(&bounce_ids, id)) nomem();
-    }
-    closedir(bdir);
+  DIR *dir = opendir("bounce");
+  struct dirent *d;
+  if (!dir) startup_fail("unable to opendir bounce");
+  while ((d = readdir(dir))) {
+    unsigned long id;
+    if (parse_id(d->d_name, &id)) while (!notice_found(id)) nomem();
   }
+  closedir(dir);
   for (i = 0; i < auto_split; ++i) {
-    DIR *dir;
-    struct dirent *d;
-    while (!stralloc_copys(&fn2, "info/") || !stralloc_catulong(&fn2, i) || !stralloc_0(&fn2)) nomem();
-    dir = opendir(fn2.s);
+    stralloc dn = STRALLOC_ZERO;
+    while (!stralloc_copys(&dn, "info/") || !stralloc_catulong(&dn, i) || !stralloc_0(&dn)) nomem();
+    dir = opendir(dn.s);
     if (!dir) {
-      log_s("alert: unable to opendir "); log_s(fn2.s); log_s(", exiting\n");
+      log_s("alert: unable to opendir "); log_s(dn.s); log_s(", exiting\n");
       log_flush();
       _exit(111);
     }
+    stralloc_free(&dn);
     while ((d = readdir(dir))) {
       unsigned long id;
       if (parse_id(d->d_name, &id)) rebuild_one(id, t);
@@ -1188,41 +580,47 @@ static void rebuild(time_t t)
   }
 }
 
-/* stale sweep: one mess/ subdirectory per step */
-static time_t sweep_next;
-static unsigned int sweep_dir;
-static int sweep_active;
+/* the stale-file sweep: message files of injections that never committed.
+   It starts at start-up and then every SLEEP_CLEANUP seconds, and examines
+   at most SWEEP_BATCH entries per loop iteration. */
+static struct {
+  time_t next;
+  unsigned int dir;
+  DIR *d;
+  int active;
+} sweep;
 
 static void sweep_step(time_t t)
 {
-  DIR *dir;
-  struct dirent *d;
-  if (!sweep_active) {
-    if (t < sweep_next) return;
-    sweep_active = 1;
-    sweep_dir = 0;
+  stralloc dn = STRALLOC_ZERO;
+  int n;
+  if (!sweep.active) {
+    if (t < sweep.next) return;
+    sweep.active = 1;
+    sweep.dir = 0;
   }
-  while (!stralloc_copys(&fn2, "mess/") || !stralloc_catulong(&fn2, sweep_dir) || !stralloc_0(&fn2)) nomem();
-  dir = opendir(fn2.s);
-  if (dir) {
-    while ((d = readdir(dir))) {
-      unsigned long id;
-      struct stat st;
-      if (!parse_id(d->d_name, &id) || id % auto_split != sweep_dir) continue;
-      path(&fn1, "mess", id, 1);
-      if (stat(fn1.s, &st) == -1 || st.st_atime >= t - OSSIFIED) continue;
-      /* S2/S3 leftover of an injection that never committed */
-      path(&fn1, "info", id, 1);
-      if (stat(fn1.s, &st) == 0 || errno != ENOENT) continue;
-      path(&fn1, "todo", id, 0);
-      if (stat(fn1.s, &st) == 0 || errno != ENOENT) continue;
-      if (!idset_has(&todo_busy, id) && !idset_has(&foop_busy, id)) clean_request(id, 0, 0);
-    }
-    closedir(dir);
+  if (!sweep.d) {
+    while (!stralloc_copys(&dn, "mess/") || !stralloc_catulong(&dn, sweep.dir) || !stralloc_0(&dn)) nomem();
+    sweep.d = opendir(dn.s);
+    stralloc_free(&dn);
   }
-  if (++sweep_dir >= auto_split) {
-    sweep_active = 0;
-    sweep_next = t + SLEEP_CLEANUP;
+  for (n = 0; sweep.d && n < SWEEP_BATCH; ++n) {
+    struct dirent *d = readdir(sweep.d);
+    unsigned long id;
+    struct stat st;
+    if (!d) { closedir(sweep.d); sweep.d = 0; break; }
+    if (!parse_id(d->d_name, &id) || id % auto_split != sweep.dir) continue;
+    path(&fn1, "mess", id, 1);
+    if (stat(fn1.s, &st) == -1 || st.st_atime >= t - OSSIFIED) continue;
+    path(&fn1, "info", id, 1);
+    if (stat(fn1.s, &st) == 0 || errno != ENOENT) continue;
+    path(&fn1, "todo", id, 0);
+    if (stat(fn1.s, &st) == 0 || errno != ENOENT) continue;
+    if (!idset_has(&todo_busy, id)) clean_request(id, CLEAN_MESS, TAG_MESS);
+  }
+  if (!sweep.d && ++sweep.dir >= auto_split) {
+    sweep.active = 0;
+    sweep.next = t + SLEEP_CLEANUP;
   }
 }
 
@@ -1237,56 +635,119 @@ static void save_schedule(void)
       prioq_delmin(&chan[c].pq);
       tv[0].tv_sec = tv[1].tv_sec = e.when;
       tv[0].tv_usec = tv[1].tv_usec = 0;
-      path(&fn1, chan_dir[c], e.id, 1);
+      path(&fn1, chan[c].name, e.id, 1);
       utimes(fn1.s, tv);
     }
   }
 }
 
-static void startup_fail(const char *why)
-{
-  log_s("alert: cannot start: ");
-  log_s(why);
-  log_s("\n");
-  log_flush();
-  _exit(111);
-}
-
 static void channels_init(void)
 {
-  int c;
+  int c, fd;
   for (c = 0; c < 2; ++c) {
     unsigned char byte;
     ssize_t r;
-    struct channel *ch = &chan[c];
-    ch->fdout = 1 + 2 * c;
-    ch->fdin = 2 + 2 * c;
-    do r = read(ch->fdin, &byte, 1); while (r == -1 && errno == EINTR);
+    int fdin = 2 + 2 * c;
+    do r = read(fdin, &byte, 1); while (r == -1 && errno == EINTR);
     if (r != 1) startup_fail(c ? "hath the remote spawner no slots?" : "hath the local spawner no slots?");
-    ch->slots = byte;
-    ch->d = calloc(byte ? byte : 1, sizeof *ch->d);
-    ch->jobs = calloc((size_t)byte + 1, sizeof *ch->jobs);
-    if (!ch->d || !ch->jobs) startup_fail("out of memory");
-    if (fd_nonblock(ch->fdout) == -1 || fd_nonblock(ch->fdin) == -1)
-      startup_fail("unable to set up the spawner pipes");
+    if (channel_init(&chan[c], c, byte, &hooks) == -1) startup_fail("out of memory");
   }
-  if (fd_nonblock(5) == -1 || fd_nonblock(6) == -1) startup_fail("unable to set up the qmail-clean pipes");
+  for (fd = 1; fd <= 6; ++fd)
+    if (fd_nonblock(fd) == -1 || fd_cloexec(fd) == -1) startup_fail("unable to set up the pipes");
+}
+
+/* ------------------------------------------------------------- pipes */
+
+static void flush_or_die(struct outq *o, int fd, const char *who)
+{
+  if (outq_flush(o, fd) == -1) {
+    log_s("alert: unable to write to "); log_s(who); log_s(", exiting\n");
+    log_flush();
+    _exit(111);
+  }
+}
+
+static void flush_all(void)
+{
+  int c;
+  for (c = 0; c < 2; ++c)
+    if (!chan[c].dead) flush_or_die(&chan[c].out, 1 + 2 * c, chan[c].name);
+  flush_or_die(&clean.out, 5, "qmail-clean");
+  log_flush();
+}
+
+static void reports_read(int c, time_t t)
+{
+  static char space[65536];
+  ssize_t r = read(2 + 2 * c, space, sizeof space);
+  if (r == -1) {
+    if (errno == EINTR || errno == EAGAIN) return;
+    r = 0;
+  }
+  if (r == 0) {
+    log_s("alert: lost connection to the ");
+    log_s(chan[c].name);
+    log_s(" spawner, exiting as soon as possible\n");
+    chan[c].dead = 1;
+    flag_exitasap = 1;
+    return;
+  }
+  channel_reports(&chan[c], space, (size_t)r, t);
+}
+
+static int clean_dead;
+
+static void clean_read(time_t t)
+{
+  char answers[512];
+  ssize_t r = read(6, answers, sizeof answers), i;
+  if (r == -1) {
+    if (errno == EINTR || errno == EAGAIN) return;
+    r = 0;
+  }
+  if (r == 0) {
+    log_s("alert: lost connection to qmail-clean, exiting\n");
+    log_flush();
+    if (flag_exitasap) { clean_dead = 1; return; }
+    _exit(111);
+  }
+  for (i = 0; i < r; ++i) clean_answer(answers[i], t);
 }
 
 /* ------------------------------------------------------------- main loop */
 
+static int exit_commits_queued;
+
+/* TERM: deliveries in flight finish; then every message not yet durable is
+   committed and its todo entry removed, so the next start does not deliver
+   again what was delivered */
+static int ready_to_exit(time_t t)
+{
+  struct prioq_elt e;
+  int c;
+  for (c = 0; c < 2; ++c) if (!chan[c].dead && chan[c].used) return 0;
+  if (clean_dead) return 1;
+  if (!exit_commits_queued && commitfd != -1) {
+    size_t i;
+    exit_commits_queued = 1;
+    for (i = 0; i < uncommitted.size; ++i)
+      if (uncommitted.slot[i]) while (!prioq_insert(&pqcommit, t, uncommitted.slot[i] - 1)) nomem();
+  }
+  if (commitfd != -1 && (!commit_idle() || prioq_min(&pqcommit, &e))) return 0;
+  return cleanq_outstanding(&clean) == 0;
+}
+
 static int busy_now(time_t t)
 {
+  struct prioq_elt e;
   int c;
+  if (!flag_exitasap && (todo_fifo.len || sweep.active)) return 1;
+  if (prioq_min(&pqdone, &e) && e.when <= t) return 1;
+  if (prioq_min(&pqfail, &e) && e.when <= t) return 1;
+  if (prioq_min(&pqclean, &e) && e.when <= t) return 1;
+  if (commitfd != -1 && commit_idle() && prioq_min(&pqcommit, &e) && e.when <= t) return 1;
   if (flag_exitasap) return 0;
-  if (todo_fifo.len && !todo_gather_wait()) return 1;
-  for (c = 0; c < 2; ++c) {
-    struct prioq_elt e;
-    if (chan[c].dead || flag_exitasap) continue;
-    if (chan[c].used >= limit_of(c)) continue;
-    if (chan[c].pass) return 1;
-    if (prioq_min(&chan[c].pq, &e) && e.when <= t) return 1;
-  }
+  for (c = 0; c < 2; ++c) if (channel_ready(&chan[c], t)) return 1;
   return 0;
 }
 
@@ -1295,15 +756,43 @@ static time_t next_wake(time_t t)
   time_t w = t + SLEEP_FOREVER;
   struct prioq_elt e;
   int c;
-  if (flag_exitasap) return w;
   if (todo_next_scan < w) w = todo_next_scan;
-  if (!sweep_active && sweep_next < w) w = sweep_next;
-  if (sweep_active) w = t;
+  if (!sweep.active && sweep.next < w) w = sweep.next;
   if (prioq_min(&pqdone, &e) && e.when < w) w = e.when;
   if (prioq_min(&pqfail, &e) && e.when < w) w = e.when;
-  for (c = 0; c < 2; ++c)
-    if (chan[c].used < limit_of(c) && prioq_min(&chan[c].pq, &e) && e.when < w) w = e.when;
+  if (prioq_min(&pqclean, &e) && e.when < w) w = e.when;
+  if (prioq_min(&pqcommit, &e) && e.when < w) w = e.when;
+  if (!flag_exitasap) for (c = 0; c < 2; ++c) w = channel_next(&chan[c], t, w);
   return w;
+}
+
+static void work(time_t t)
+{
+  struct prioq_elt e;
+  int c, i;
+  for (i = 0; i < DONE_BATCH && prioq_min(&pqdone, &e) && e.when <= t; ++i) {
+    prioq_delmin(&pqdone);
+    message_done_check(e.id, t);
+  }
+  for (i = 0; i < DONE_BATCH && prioq_min(&pqfail, &e) && e.when <= t; ++i) {
+    prioq_delmin(&pqfail);
+    rebuild_one(e.id, t);
+  }
+  for (i = 0; i < DONE_BATCH && prioq_min(&pqclean, &e) && e.when <= t; ++i) {
+    prioq_delmin(&pqclean);
+    clean_request(e.id / 4, CLEAN_TODO, (int)(e.id % 4));
+  }
+  if (!flag_exitasap) {
+    for (c = 0; c < 2; ++c) channel_work(&chan[c], t);
+    sweep_step(t);
+    /* with a batch's worth already waiting a rescan would only find the
+       same entries again: a backlog is read once, not once per trigger */
+    if ((todo_scan_wanted || t >= todo_next_scan) && todo_fifo.len < TODO_BATCH) todo_scan(t);
+    todo_work(t);
+    /* the new messages' first deliveries go out in this iteration */
+    for (c = 0; c < 2; ++c) channel_work(&chan[c], t);
+  }
+  commit_start(t);
 }
 
 static void mainloop(sigset_t *waitmask)
@@ -1311,72 +800,43 @@ static void mainloop(sigset_t *waitmask)
   for (;;) {
     struct pollfd p[8];
     int np = 0, ip_trig = -1, ip_in[2] = { -1, -1 }, ip_out[2] = { -1, -1 }, ip_cin = -1, ip_cout = -1;
-    int c, i, timeout_ms;
+    int ip_commit = -1, c, i, timeout_ms;
     struct timespec ts;
     time_t t = time(0);
-    struct prioq_elt e;
 
     if (flag_reread) { flag_reread = 0; config_reread(); log_status(); }
     if (flag_runasap) {
       flag_runasap = 0;
-      prioq_setall(&chan[0].pq, t);
-      prioq_setall(&chan[1].pq, t);
+      for (c = 0; c < 2; ++c) channel_runasap(&chan[c], t);
       prioq_setall(&pqfail, t);
+      prioq_setall(&pqdone, t);
+      prioq_setall(&pqclean, t);
+      prioq_setall(&pqcommit, t);
       todo_scan_wanted = 1;
     }
-    if (flag_exitasap) {
-      int busy = 0;
-      for (c = 0; c < 2; ++c) if (!chan[c].dead && chan[c].used) busy = 1;
-      if (!busy) return;
-    }
+    if (flag_exitasap && ready_to_exit(t)) return;
 
-    if (!flag_exitasap) {
-      for (i = 0; i < DONE_BATCH && prioq_min(&pqdone, &e) && e.when <= t; ++i) {
-        prioq_delmin(&pqdone);
-        message_done_check(e.id, t);
-      }
-      for (i = 0; i < DONE_BATCH && prioq_min(&pqfail, &e) && e.when <= t; ++i) {
-        prioq_delmin(&pqfail);
-        rebuild_one(e.id, t);
-      }
-      for (c = 0; c < 2; ++c) channel_work(c, t);
-      sweep_step(t);
-      /* requests out before the (slow) preprocessing flush: a finished
-         message's foop request should not wait behind a syncfs */
-      for (c = 0; c < 2; ++c)
-        if (!chan[c].dead) outq_flush(chan[c].fdout, &chan[c].outq, &chan[c].outpos, chan_name[c]);
-      outq_flush(5, &clean.out, &clean.outpos, "qmail-clean");
-      log_flush();
-      /* with a batch's worth already waiting a rescan would only find the
-         same entries again: a backlog is read once, not once per trigger */
-      if ((todo_scan_wanted || t >= todo_next_scan) && todo_fifo.len < TODO_BATCH) todo_scan(t);
-      todo_work(t);
-    }
-    for (c = 0; c < 2; ++c)
-      if (!chan[c].dead) outq_flush(chan[c].fdout, &chan[c].outq, &chan[c].outpos, chan_name[c]);
-    outq_flush(5, &clean.out, &clean.outpos, "qmail-clean");
-    log_flush();
+    work(t);
+    flush_all();
 
-    if (fdtrigger != -1) { p[np].fd = fdtrigger; p[np].events = POLLIN; ip_trig = np++; }
+    if (fdtrigger != -1 && !flag_exitasap) { p[np].fd = fdtrigger; p[np].events = POLLIN; ip_trig = np++; }
     for (c = 0; c < 2; ++c) {
       if (chan[c].dead) continue;
-      p[np].fd = chan[c].fdin; p[np].events = POLLIN; ip_in[c] = np++;
-      if (chan[c].outpos < chan[c].outq.len) { p[np].fd = chan[c].fdout; p[np].events = POLLOUT; ip_out[c] = np++; }
+      p[np].fd = 2 + 2 * c; p[np].events = POLLIN; ip_in[c] = np++;
+      if (outq_pending(&chan[c].out)) { p[np].fd = 1 + 2 * c; p[np].events = POLLOUT; ip_out[c] = np++; }
     }
-    if (clean.len) { p[np].fd = 6; p[np].events = POLLIN; ip_cin = np++; }
-    if (clean.outpos < clean.out.len) { p[np].fd = 5; p[np].events = POLLOUT; ip_cout = np++; }
+    if (cleanq_outstanding(&clean) && !clean_dead) { p[np].fd = 6; p[np].events = POLLIN; ip_cin = np++; }
+    if (outq_pending(&clean.out)) { p[np].fd = 5; p[np].events = POLLOUT; ip_cout = np++; }
+    if (commitfd != -1) { p[np].fd = commitfd; p[np].events = POLLIN; ip_commit = np++; }
 
     if (busy_now(t)) timeout_ms = 0;
     else {
       time_t w = next_wake(t);
-      long long gather = todo_gather_wait();
       timeout_ms = w <= t ? 0 : (w - t > SLEEP_FOREVER ? SLEEP_FOREVER : (int)(w - t)) * 1000;
-      if (gather && gather < timeout_ms) timeout_ms = (int)gather;
     }
     ts.tv_sec = timeout_ms / 1000;
     ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
     i = ppoll(p, (nfds_t)np, &ts, waitmask);
-    if (i == 0 && todo_fifo.len) todo_fifo.expired = 1;
     if (i <= 0) continue;
     /* a signal that arrived while descriptors were ready stays pending
        (blocked again on return): let its handler run now */
@@ -1400,11 +860,12 @@ static void mainloop(sigset_t *waitmask)
     for (c = 0; c < 2; ++c) {
       if (ip_in[c] != -1 && (p[ip_in[c]].revents & (POLLIN | POLLHUP | POLLERR))) reports_read(c, t);
       if (ip_out[c] != -1 && (p[ip_out[c]].revents & (POLLOUT | POLLERR | POLLHUP)))
-        outq_flush(chan[c].fdout, &chan[c].outq, &chan[c].outpos, chan_name[c]);
+        flush_or_die(&chan[c].out, 1 + 2 * c, chan[c].name);
     }
     if (ip_cin != -1 && (p[ip_cin].revents & (POLLIN | POLLHUP | POLLERR))) clean_read(t);
     if (ip_cout != -1 && (p[ip_cout].revents & (POLLOUT | POLLERR | POLLHUP)))
-      outq_flush(5, &clean.out, &clean.outpos, "qmail-clean");
+      flush_or_die(&clean.out, 5, "qmail-clean");
+    if (ip_commit != -1 && (p[ip_commit].revents & POLLIN)) commit_finish(t);
   }
 }
 
@@ -1423,7 +884,6 @@ int main(void)
     log_flush();
     _exit(111);
   }
-  config_activate();
   if (chdir("queue") == -1) startup_fail("unable to switch to the queue directory");
   queuefd = open_dir(".");
   if (queuefd == -1) startup_fail("unable to open the queue directory");
@@ -1452,11 +912,14 @@ int main(void)
   if (lock_exnb(fdmutex) == -1) startup_fail("qmail-send is already running");
 
   channels_init();
+  config_activate();
+  commitfd = commit_init(queuefd);
+  if (commitfd == -1) startup_fail("unable to start the commit thread");
   t = time(0);
   rebuild(t);
   trigger_open();
   todo_next_scan = t;
-  sweep_next = t + SLEEP_CLEANUP;
+  sweep.next = t;   /* leftovers go at every start, a bit at a time */
   log_status();
   log_flush();
 

@@ -1,55 +1,30 @@
-/* todo.c: envelope record parser for qmail-send. */
+/* todo.c: envelope record reader for qmail-send (see todo.h). */
 #include <errno.h>
 #include "str.h"
 #include "todo.h"
 
-int todo_parse(const char *buf, size_t len, struct todo *t)
+int todo_record(struct todo *t, const char *rec, size_t n)
 {
-  size_t pos = 0;
-  int seen_f = 0;
-  t->uid = t->pid = 0;
-  t->sender = 0;
-  t->sender_len = 0;
-  t->recipients = 0;
-  t->unknown = 0;
-  while (pos < len) {
-    size_t n = byte_chr(buf + pos, len - pos, 0);
-    const char *rec = buf + pos;
-    if (n == len - pos) { errno = EPROTO; return -1; }
-    switch (rec[0]) {
-    case 'u': if (n > 1) scan_ulong(rec + 1, n - 1, &t->uid); break;
-    case 'p': if (n > 1) scan_ulong(rec + 1, n - 1, &t->pid); break;
-    case 'F':
-      if (seen_f) { t->unknown++; break; }
-      seen_f = 1;
-      t->sender = rec + 1;
-      t->sender_len = n - 1;
-      break;
-    case 'T':
-      if (!seen_f) { errno = EPROTO; return -1; }
-      t->recipients++;
-      break;
-    default:
-      t->unknown++;
-    }
-    pos += n + 1;
+  if (!n) { t->unknown++; return TODO_OTHER; }
+  switch (rec[0]) {
+  case 'u': if (n > 1) scan_ulong(rec + 1, n - 1, &t->uid); return TODO_OTHER;
+  case 'p': if (n > 1) scan_ulong(rec + 1, n - 1, &t->pid); return TODO_OTHER;
+  case 'F':
+    if (t->seen_sender) { t->unknown++; return TODO_OTHER; }
+    t->seen_sender = 1;
+    return TODO_SENDER;
+  case 'T':
+    if (!t->seen_sender) { errno = EPROTO; return -1; }
+    t->recipients++;
+    return TODO_RECIPIENT;
+  default:
+    t->unknown++;
+    return TODO_OTHER;
   }
-  if (!seen_f) { errno = EPROTO; return -1; }
-  return 0;
 }
 
-int todo_next_recipient(const char *buf, size_t len, size_t *pos, const char **rcpt, size_t *rlen)
+int todo_end(const struct todo *t, int last_record_complete)
 {
-  while (*pos < len) {
-    size_t n = byte_chr(buf + *pos, len - *pos, 0);
-    const char *rec = buf + *pos;
-    if (n == len - *pos) return 0;
-    *pos += n + 1;
-    if (n > 0 && rec[0] == 'T') {
-      *rcpt = rec + 1;
-      *rlen = n - 1;
-      return 1;
-    }
-  }
+  if (!t->seen_sender || !last_record_complete) { errno = EPROTO; return -1; }
   return 0;
 }

@@ -7,6 +7,7 @@
 #include "../../rewrite.h"
 #include "../../stralloc.h"
 #include "../../todo.h"
+#include "../../str.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -31,12 +32,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   copy = malloc(size ? size : 1);
   if (!copy) return 0;
   memcpy(copy, data, size);
-  if (todo_parse(copy, size, &t) == 0) {
-    while (todo_next_recipient(copy, size, &pos, &r, &rl)) {
-      rewrite_recipient(&cfg, r, rl, &out);
-      rewrite_unvirtual(&cfg, r, rl, &out);
-      verp_sender(t.sender, t.sender_len, r, rl, &v2);
+  {
+    struct todo z = TODO_INIT;
+    const char *sender = "";
+    size_t slen = 0;
+    t = z;
+    while (pos < size) {
+      size_t n = byte_chr(copy + pos, size - pos, 0);
+      int k;
+      if (pos + n == size) break;
+      k = todo_record(&t, copy + pos, n);
+      if (k == -1) break;
+      if (k == TODO_SENDER) { sender = copy + pos + 1; slen = n - 1; }
+      if (k == TODO_RECIPIENT) {
+        r = copy + pos + 1;
+        rl = n - 1;
+        rewrite_recipient(&cfg, r, rl, &out);
+        rewrite_unvirtual(&cfg, r, rl, &out);
+        verp_sender(sender, slen, r, rl, &v2);
+      }
+      pos += n + 1;
     }
+    todo_end(&t, pos >= size);
   }
   stralloc_free(&out);
   stralloc_free(&v2);

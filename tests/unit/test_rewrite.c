@@ -4,6 +4,7 @@
 #include "../../map.h"
 #include "../../stralloc.h"
 #include "../../todo.h"
+#include "../../str.h"
 #include "../../bounce.h"
 
 static struct map locals, ph, vd;
@@ -86,26 +87,48 @@ static void test_verp(void)
   stralloc_free(&out);
 }
 
+/* feeds buf[0..len) to the record reader as qmail-send does; returns
+   todo_end's result, the recipients joined by ',' in out */
+static int todo_feed(const char *buf, size_t len, struct todo *t, stralloc *out)
+{
+  size_t pos = 0;
+  int complete = 1;
+  struct todo z = TODO_INIT;
+  *t = z;
+  out->len = 0;
+  while (pos < len) {
+    size_t n = byte_chr(buf + pos, len - pos, 0);
+    int k;
+    if (pos + n == len) { complete = 0; break; }
+    k = todo_record(t, buf + pos, n);
+    if (k == -1) return -1;
+    if (k == TODO_RECIPIENT || k == TODO_SENDER) {
+      if (out->len) stralloc_append(out, ',');
+      stralloc_catb(out, buf + pos + 1, n - 1);
+    }
+    pos += n + 1;
+  }
+  return todo_end(t, complete);
+}
+
 static void test_todo(void)
 {
-  static const char good[] = "u1000\0p4242\0Fsender@x\0Ta@b\0Tc@d\0";
+  static const char good[] = "u1000\0p4242\0Fsender@x\0Ta@b\0\0Tc@d\0";
   static const char nof[] = "u1\0Ta@b\0";
   static const char trunc[] = "u1\0Fs\0Ta@b";
+  static const char twof[] = "Fa\0Fb\0Tc\0";
   struct todo t;
-  size_t pos = 0;
-  const char *r;
-  size_t rl;
-  CHECK(todo_parse(good, sizeof good - 1, &t) == 0);
-  CHECK(t.uid == 1000 && t.pid == 4242 && t.recipients == 2);
-  CHECK_MEM(t.sender, t.sender_len, "sender@x", 8);
-  CHECK(todo_next_recipient(good, sizeof good - 1, &pos, &r, &rl) == 1);
-  CHECK_MEM(r, rl, "a@b", 3);
-  CHECK(todo_next_recipient(good, sizeof good - 1, &pos, &r, &rl) == 1);
-  CHECK_MEM(r, rl, "c@d", 3);
-  CHECK(todo_next_recipient(good, sizeof good - 1, &pos, &r, &rl) == 0);
-  CHECK(todo_parse(nof, sizeof nof - 1, &t) == -1);
-  CHECK(todo_parse(trunc, sizeof trunc - 1, &t) == -1);
-  CHECK(todo_parse("", 0, &t) == -1);
+  stralloc out = STRALLOC_ZERO;
+  CHECK(todo_feed(good, sizeof good - 1, &t, &out) == 0);
+  CHECK(t.uid == 1000 && t.pid == 4242 && t.recipients == 2 && t.unknown == 1);
+  CHECK_MEM(out.s, out.len, "sender@x,a@b,c@d", 16);
+  CHECK(todo_feed(nof, sizeof nof - 1, &t, &out) == -1);
+  CHECK(todo_feed(trunc, sizeof trunc - 1, &t, &out) == -1);
+  CHECK(todo_feed("", 0, &t, &out) == -1);
+  CHECK(todo_feed(twof, sizeof twof - 1, &t, &out) == 0);
+  CHECK(t.unknown == 1);
+  CHECK_MEM(out.s, out.len, "a,c", 3);
+  stralloc_free(&out);
 }
 
 static void test_bounce(void)

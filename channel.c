@@ -1,0 +1,389 @@
+/* channel: per-channel delivery scheduling for qmail-send (see channel.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "auto.h"
+#include "channel.h"
+#include "fd.h"
+#include "queue_path.h"
+#include "rewrite.h"
+#include "schedule.h"
+#include "sendlog.h"
+#include "str.h"
+
+#define JOB_SPACE 4096
+#define INFO_MAX 65536   /* "F" sender NUL: qmail-queue never writes more */
+
+static unsigned long delivery_counter;
+static stralloc fn = STRALLOC_ZERO;
+
+static const char dying_text[] =
+  "This message has been in the queue longer than the queue lifetime; I gave up.\n";
+
+static void nomem(void)
+{
+  log_s("alert: out of memory, sleeping...\n");
+  log_flush();
+  sleep(10);
+}
+
+static void name(const char *dir, unsigned long id)
+{
+  while (!queue_path(&fn, dir, id, (int)auto_split)) nomem();
+}
+
+int channel_init(struct channel *ch, int number, unsigned int slots, const struct channel_hooks *h)
+{
+  struct channel z = { 0 };
+  *ch = z;
+  ch->number = number;
+  ch->name = number ? "remote" : "local";
+  ch->skip = number ? SCHEDULE_SKIP_REMOTE : SCHEDULE_SKIP_LOCAL;
+  ch->slots = slots;
+  ch->concurrency = slots;
+  ch->lifetime = 604800;
+  ch->hooks = h;
+  ch->njobs = slots + CHANNEL_PASSES;
+  ch->d = calloc(slots ? slots : 1, sizeof *ch->d);
+  ch->jobs = calloc(ch->njobs, sizeof *ch->jobs);
+  if (!ch->d || !ch->jobs) return -1;
+  return 0;
+}
+
+unsigned long channel_limit(const struct channel *ch)
+{
+  return ch->concurrency < ch->slots ? ch->concurrency : ch->slots;
+}
+
+int channel_schedule(struct channel *ch, unsigned long id, time_t when)
+{
+  return prioq_insert(&ch->pq, when, id);
+}
+
+static void schedule(struct channel *ch, unsigned long id, time_t when)
+{
+  while (!prioq_insert(&ch->pq, when, id)) nomem();
+}
+
+void channel_runasap(struct channel *ch, time_t t)
+{
+  prioq_setall(&ch->pq, t);
+}
+
+/* info/N/ID: the sender (NUL-terminated into sa) and the birth time */
+static int read_info(unsigned long id, stralloc *sa, time_t *birth)
+{
+  struct stat st;
+  int fd;
+  ssize_t r;
+  name("info", id);
+  fd = open_read(fn.s);
+  if (fd == -1) return -1;
+  if (fstat(fd, &st) == -1) goto fail;
+  if (st.st_size < 2 || st.st_size > INFO_MAX) { errno = EPROTO; goto fail; }
+  if (!stralloc_ready(sa, (size_t)st.st_size)) goto fail;
+  sa->len = 0;
+  while (sa->len < (size_t)st.st_size) {
+    r = read(fd, sa->s + sa->len, (size_t)st.st_size - sa->len);
+    if (r == -1 && errno == EINTR) continue;
+    if (r == -1) goto fail;
+    if (r == 0) break;
+    sa->len += (size_t)r;
+  }
+  close(fd);
+  if (sa->len < 2 || sa->s[0] != 'F' || sa->s[sa->len - 1] != 0) { errno = EPROTO; return -1; }
+  {
+    size_t n = byte_chr(sa->s, sa->len, 0), i;
+    for (i = 1; i <= n; ++i) sa->s[i - 1] = sa->s[i];
+    sa->len = n;   /* the sender and its NUL */
+  }
+  *birth = st.st_mtime;
+  return 0;
+fail:
+  {
+    int e = errno;
+    close(fd);
+    errno = e;
+  }
+  return -1;
+}
+
+static struct job *job_alloc(struct channel *ch)
+{
+  unsigned int i;
+  for (i = 0; i < ch->njobs; ++i)
+    if (!ch->jobs[i].used) {
+      struct job *j = &ch->jobs[i];
+      if (!j->space && !(j->space = malloc(JOB_SPACE))) return 0;
+      j->used = 1;
+      j->pass = 0;
+      j->fd = -1;
+      j->pos = 0;
+      j->inflight = 0;
+      j->seen = j->done = 0;
+      j->dying = 0;
+      return j;
+    }
+  return 0;
+}
+
+static void job_close(struct channel *ch, struct job *j, time_t t)
+{
+  unsigned long id = j->id;
+  if (j->fd != -1) close(j->fd);
+  j->fd = -1;
+  j->used = 0;
+  /* long records of an earlier pass need not stay allocated */
+  if (j->rec.a > JOB_SPACE) stralloc_free(&j->rec);
+  if (j->seen > j->done) {
+    schedule(ch, id, j->next);
+    ch->hooks->deferred(id, t);
+    return;
+  }
+  name(ch->name, id);
+  if (unlink(fn.s) == -1 && errno != ENOENT) {
+    log_warn_sys("unable to unlink", fn.s);
+    schedule(ch, id, t + ch->hooks->retry_seconds);
+    return;
+  }
+  ch->hooks->finished(id, t);
+}
+
+/* opens a pass over the channel file of message id */
+static void job_start(struct channel *ch, unsigned long id, time_t t)
+{
+  struct job *j = job_alloc(ch);
+  time_t birth;
+  if (!j) { nomem(); schedule(ch, id, t); return; }
+  j->id = id;
+  name(ch->name, id);
+  j->fd = open(fn.s, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (j->fd == -1) {
+    j->used = 0;
+    if (errno == ENOENT) { ch->hooks->finished(id, t); return; }
+    log_warn_sys("unable to open", fn.s);
+    schedule(ch, id, t + ch->hooks->retry_seconds);
+    return;
+  }
+  if (read_info(id, &j->sender, &birth) == -1) {
+    log_warn_sys("unable to read", fn.s);
+    close(j->fd);
+    j->fd = -1;
+    j->used = 0;
+    schedule(ch, id, t + ch->hooks->retry_seconds);
+    return;
+  }
+  buf_init(&j->in, buf_unixread, j->fd, j->space, JOB_SPACE);
+  j->dying = schedule_dying(birth, t, ch->lifetime);
+  j->next = schedule_next(birth, t, ch->skip);
+  j->pass = 1;
+  ch->passes++;
+}
+
+static void delivery_start(struct channel *ch, struct job *j, off_t off, const char *rcpt, size_t rlen)
+{
+  static stralloc verp = STRALLOC_ZERO;
+  unsigned int slot;
+  struct delivery *d;
+  for (slot = 0; slot < ch->slots; ++slot) if (!ch->d[slot].used) break;
+  d = &ch->d[slot];
+  while (!stralloc_copyb(&d->rcpt, rcpt, rlen)) nomem();
+  while (!verp_sender(j->sender.s, j->sender.len - 1, rcpt, rlen, &verp)) nomem();
+  for (;;) {
+    size_t mark = ch->out.q.len;
+    char s = (char)slot;
+    if (stralloc_append(&ch->out.q, s) &&
+        stralloc_catulong(&ch->out.q, j->id % auto_split) && stralloc_append(&ch->out.q, '/') &&
+        stralloc_catulong(&ch->out.q, j->id) && stralloc_0(&ch->out.q) &&
+        stralloc_cat(&ch->out.q, &verp) &&
+        stralloc_catb(&ch->out.q, rcpt, rlen) && stralloc_0(&ch->out.q))
+      break;
+    ch->out.q.len = mark;
+    nomem();
+  }
+  d->used = 1;
+  d->job = j;
+  d->recoff = off;
+  d->number = ++delivery_counter;
+  ch->used++;
+  j->inflight++;
+  log_s("starting delivery "); log_ul(d->number);
+  log_s(": msg "); log_ul(j->id);
+  log_s(" to "); log_s(ch->name); log_s(" ");
+  log_safe(rcpt, rlen);
+  log_s("\n");
+  ch->hooks->status();
+}
+
+static void pass_end(struct channel *ch, struct job *j, time_t t)
+{
+  j->pass = 0;
+  ch->passes--;
+  if (!j->inflight) job_close(ch, j, t);
+}
+
+/* reads one record of j's pass; starts its delivery if it is to do */
+static void pass_step(struct channel *ch, struct job *j, time_t t)
+{
+  int match;
+  off_t off = j->pos;
+  j->rec.len = 0;
+  if (buf_getline(&j->in, &j->rec, 0, 0, &match) == -1) {
+    name(ch->name, j->id);
+    log_warn_sys("unable to read", fn.s);
+    /* what was not read stays T and is tried at the next attempt */
+    j->seen++;
+    pass_end(ch, j, t);
+    return;
+  }
+  if (!match) {
+    if (j->rec.len) {
+      name(ch->name, j->id);
+      log_s("warning: ignoring a truncated record in "); log_s(fn.s); log_s("\n");
+    }
+    pass_end(ch, j, t);
+    return;
+  }
+  j->pos += (off_t)j->rec.len;
+  if (j->rec.s[0] != 'T') return;
+  j->seen++;
+  delivery_start(ch, j, off, j->rec.s + 1, j->rec.len - 2);
+}
+
+/* the next open pass, taking turns */
+static struct job *pass_next(struct channel *ch)
+{
+  unsigned int k;
+  for (k = 0; k < ch->njobs; ++k) {
+    unsigned int i = (ch->cursor + k) % ch->njobs;
+    if (ch->jobs[i].used && ch->jobs[i].pass) {
+      ch->cursor = i + 1;
+      return &ch->jobs[i];
+    }
+  }
+  return 0;
+}
+
+int channel_ready(const struct channel *ch, time_t t)
+{
+  struct prioq_elt e;
+  if (ch->dead || ch->used >= channel_limit(ch)) return 0;
+  if (outq_pending(&ch->out) > CHANNEL_OUTQ_MAX) return 0;
+  if (ch->passes) return 1;
+  return prioq_min(&ch->pq, &e) && e.when <= t;
+}
+
+void channel_work(struct channel *ch, time_t t)
+{
+  while (channel_ready(ch, t)) {
+    struct prioq_elt e;
+    struct job *j;
+    if (ch->passes < CHANNEL_PASSES && prioq_min(&ch->pq, &e) && e.when <= t) {
+      prioq_delmin(&ch->pq);
+      job_start(ch, e.id, t);
+      continue;
+    }
+    j = pass_next(ch);
+    if (!j) return;
+    pass_step(ch, j, t);
+  }
+}
+
+time_t channel_next(const struct channel *ch, time_t t, time_t never)
+{
+  struct prioq_elt e;
+  (void)t;
+  if (ch->dead || ch->used >= channel_limit(ch)) return never;
+  if (prioq_min(&ch->pq, &e) && e.when < never) return e.when;
+  return never;
+}
+
+static void mark_done(struct channel *ch, struct job *j, off_t off)
+{
+  if (pwrite(j->fd, "D", 1, off) != 1) {
+    name(ch->name, j->id);
+    log_warn_sys("unable to mark a delivery done in", fn.s);
+    /* the recipient stays T and is delivered again: a duplicate, not a loss */
+    return;
+  }
+  j->done++;
+}
+
+static void report(struct channel *ch, const char *rec, size_t len, time_t t)
+{
+  static stralloc dying = STRALLOC_ZERO;
+  struct delivery *d;
+  struct job *j;
+  unsigned int slot;
+  char status;
+  const char *text;
+  size_t tlen;
+
+  slot = (unsigned char)rec[0];
+  if (slot >= ch->slots || !ch->d[slot].used) {
+    log_s("warning: internal error: delivery report out of range\n");
+    return;
+  }
+  d = &ch->d[slot];
+  j = d->job;
+  status = len >= 2 ? rec[1] : 0;   /* no status letter: mangled */
+  text = rec + (len >= 2 ? 2 : 1);
+  tlen = len >= 2 ? len - 2 : 0;
+
+  log_s("delivery "); log_ul(d->number); log_s(": ");
+  switch (status) {
+  case 'K':
+    log_s("success: ");
+    log_safe(text, tlen);
+    log_s("\n");
+    mark_done(ch, j, d->recoff);
+    break;
+  case 'Z':
+    if (!j->dying) {
+      log_s("deferral: ");
+      log_safe(text, tlen);
+      log_s("\n");
+      break;
+    }
+    while (!stralloc_copyb(&dying, text, tlen) ||
+           (tlen && text[tlen - 1] != '\n' && !stralloc_append(&dying, '\n')) ||
+           !stralloc_cats(&dying, dying_text))
+      nomem();
+    text = dying.s;
+    tlen = dying.len;
+    /* it is a permanent failure now */
+    /* FALLTHROUGH */
+  case 'D':
+    log_s("failure: ");
+    log_safe(text, tlen);
+    log_s("\n");
+    if (ch->hooks->failed(j->id, d->rcpt.s, d->rcpt.len, text, tlen) == 0) mark_done(ch, j, d->recoff);
+    else log_s("alert: unable to record a permanent failure; the recipient stays queued\n");
+    break;
+  default:
+    log_s("report mangled, will defer\n");
+  }
+  if (d->rcpt.a > 4096) stralloc_free(&d->rcpt);
+  d->used = 0;
+  ch->used--;
+  j->inflight--;
+  ch->hooks->status();
+  if (!j->pass && !j->inflight) job_close(ch, j, t);
+}
+
+void channel_reports(struct channel *ch, const char *s, size_t n, time_t t)
+{
+  size_t i;
+  for (i = 0; i < n; ++i) {
+    /* the first byte of a report is the slot number, which may be 0 */
+    if (s[i] == 0 && ch->report.len > 0) {
+      report(ch, ch->report.s, ch->report.len, t);
+      ch->report.len = 0;
+      continue;
+    }
+    if (ch->report.len >= CHANNEL_REPORTMAX) continue;   /* the rest is cut */
+    while (!stralloc_append(&ch->report, s[i])) nomem();
+  }
+}

@@ -1,0 +1,110 @@
+/* channel: qmail-send's delivery scheduler for one channel (local or
+   remote). Waiting messages sit in a heap keyed by their next attempt.
+   A due message gets a pass: its channel file (local/N/ID or remote/N/ID,
+   "T" records for recipients to do, "D" for done) is read record by record
+   and each T record becomes a delivery request to the spawner. Up to
+   CHANNEL_PASSES passes are open at once and take turns, so a message with
+   100,000 recipients shares the spawner with every other due message;
+   memory does not grow with the recipient count (the file is streamed, and
+   only deliveries in flight keep their recipient).
+
+   Results come back as spawner reports: success marks the record done in
+   place (T becomes D), a permanent failure is handed to the caller's
+   failed hook first, a temporary failure leaves the record for the next
+   pass. When a pass has walked the file and its deliveries are back, the
+   file is removed if everything is done (finished hook), else the message
+   waits for its next attempt (deferred hook).
+
+   Nothing here forks, polls or exits: the caller moves the bytes between
+   the spawner pipe and channel_reports/out, so unit tests drive it. */
+#ifndef CHANNEL_H
+#define CHANNEL_H
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+#include "buf.h"
+#include "outq.h"
+#include "prioq.h"
+#include "stralloc.h"
+
+#define CHANNEL_PASSES 8       /* messages read from at once, in turn */
+#define CHANNEL_OUTQ_MAX 65536 /* request bytes queued for the spawner */
+#define CHANNEL_REPORTMAX 10000 /* longest report text kept */
+
+struct channel_hooks {
+  /* the channel file is gone: every recipient of it is done */
+  void (*finished)(unsigned long id, time_t t);
+  /* a pass ended with recipients left for a later attempt */
+  void (*deferred)(unsigned long id, time_t t);
+  /* a permanent failure of rcpt with text; 0 when it is recorded (the
+     recipient is then marked done), -1 to keep the recipient queued */
+  int (*failed)(unsigned long id, const char *rcpt, size_t rlen, const char *text, size_t tlen);
+  /* after a delivery started or ended (the log's status line) */
+  void (*status)(void);
+  /* a job could not read info/N/ID or the channel file: retry after a pause */
+  int retry_seconds;
+};
+
+struct job;
+
+struct delivery {
+  int used;
+  struct job *job;
+  off_t recoff;           /* offset of the T record in the channel file */
+  unsigned long number;   /* delivery number in the log */
+  stralloc rcpt;
+};
+
+struct job {
+  int used, pass;         /* pass: still reading records */
+  unsigned long id;
+  int fd;                 /* channel file, read-write for marking */
+  buf in;
+  char *space;
+  stralloc rec;
+  off_t pos;              /* offset of the next record */
+  unsigned int inflight;
+  size_t seen, done;      /* T records found by this pass / marked done */
+  int dying;              /* past queuelifetime: temporary failures become permanent */
+  time_t next;            /* next pass if something is left */
+  stralloc sender;        /* NUL-terminated */
+};
+
+struct channel {
+  int number;             /* 0 local, 1 remote */
+  const char *name;       /* "local", "remote": log text and directory */
+  unsigned int skip;      /* retry schedule constant */
+  unsigned int slots;     /* the spawner's slot count */
+  unsigned int used;      /* deliveries in flight */
+  unsigned int passes;    /* open passes */
+  unsigned long concurrency; /* control/concurrency*; the limit is min(this, slots) */
+  unsigned long lifetime; /* control/queuelifetime */
+  struct delivery *d;     /* slots of them */
+  struct job *jobs;       /* slots + CHANNEL_PASSES of them */
+  unsigned int njobs, cursor;
+  struct outq out;        /* requests for the spawner */
+  stralloc report;        /* report being assembled */
+  struct prioq pq;        /* (next attempt, id) */
+  int dead;
+  const struct channel_hooks *hooks;
+};
+
+/* number 0 or 1; slots as the spawner announced (1-255). 0 ok, -1 ENOMEM */
+int channel_init(struct channel *ch, int number, unsigned int slots, const struct channel_hooks *h);
+unsigned long channel_limit(const struct channel *ch);
+/* queue message id for an attempt at when; 1 ok, 0 ENOMEM */
+int channel_schedule(struct channel *ch, unsigned long id, time_t when);
+/* starts passes and deliveries until the limit, the output queue or the
+   due work runs out */
+void channel_work(struct channel *ch, time_t t);
+/* 1 if channel_work would do something now */
+int channel_ready(const struct channel *ch, time_t t);
+/* the earliest due time of a waiting message when a delivery slot is free,
+   else never (t + wait) */
+time_t channel_next(const struct channel *ch, time_t t, time_t never);
+/* bytes read from the spawner */
+void channel_reports(struct channel *ch, const char *s, size_t n, time_t t);
+/* every waiting message due now (SIGALRM) */
+void channel_runasap(struct channel *ch, time_t t);
+
+#endif

@@ -1,0 +1,172 @@
+/* preprocess: queue/todo/ID into info, local and remote files (see
+   preprocess.h). */
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "auto.h"
+#include "buf.h"
+#include "fd.h"
+#include "preprocess.h"
+#include "queue_path.h"
+#include "rewrite.h"
+
+static const char *const channel_dir[2] = { "local", "remote" };
+
+static int name(stralloc *fn, const char *dir, unsigned long id, int split)
+{
+  return queue_path(fn, dir, id, split ? (int)auto_split : -1);
+}
+
+void preprocess_remove(unsigned long id, stralloc *fn)
+{
+  if (name(fn, "info", id, 1)) unlink(fn->s);
+  if (name(fn, "local", id, 1)) unlink(fn->s);
+  if (name(fn, "remote", id, 1)) unlink(fn->s);
+}
+
+/* creates fn exclusively; a leftover of an earlier attempt is replaced
+   (todo/ID is the authority) */
+static int create_file(const char *fn)
+{
+  int fd = open_excl(fn, 0600);
+  if (fd == -1 && errno == EEXIST) {
+    if (unlink(fn) == -1) return -1;
+    fd = open_excl(fn, 0600);
+  }
+  return fd;
+}
+
+struct output {
+  int fd;
+  buf b;
+  char space[4096];
+};
+
+static int output_close(struct output *o)
+{
+  int r = 0;
+  if (o->fd == -1) return 0;
+  if (buf_flush(&o->b) == -1) r = -1;
+  if (close(o->fd) == -1) r = -1;
+  o->fd = -1;
+  return r;
+}
+
+int preprocess(const struct rewrite_config *rw, unsigned long id,
+               struct preprocess_result *r, stralloc *fn)
+{
+  static stralloc rec = STRALLOC_ZERO, rewritten = STRALLOC_ZERO, chanfn = STRALLOC_ZERO;
+  static struct output out[2];
+  struct todo z = TODO_INIT;
+  struct stat st;
+  char inspace[4096];
+  buf in;
+  int fd, c, match = 1, k, result = PREPROCESS_SYS, e;
+
+  r->channels = 0;
+  r->t = z;
+  r->sender.len = 0;
+  out[0].fd = out[1].fd = -1;
+  if (!name(fn, "todo", id, 0)) return PREPROCESS_SYS;
+  fd = open_read(fn->s);
+  if (fd == -1) return PREPROCESS_SYS;
+  buf_init(&in, buf_unixread, fd, inspace, sizeof inspace);
+
+  /* the records before the first recipient: u, p, F */
+  for (;;) {
+    rec.len = 0;
+    if (buf_getline(&in, &rec, 0, 0, &match) == -1) goto fail_read;
+    if (!match) {
+      if (todo_end(&r->t, !rec.len) == -1) { result = PREPROCESS_MALFORMED; goto fail_read; }
+      break;   /* a message without recipients */
+    }
+    k = todo_record(&r->t, rec.s, rec.len - 1);
+    if (k == -1) { result = PREPROCESS_MALFORMED; goto fail_read; }
+    if (k == TODO_SENDER) {
+      if (!stralloc_copyb(&r->sender, rec.s + 1, rec.len - 2)) goto fail_read;
+      break;
+    }
+  }
+
+  if (!name(fn, "mess", id, 1)) goto fail_read;
+  if (stat(fn->s, &st) == -1) {
+    if (errno == ENOENT) result = PREPROCESS_NOMESS;
+    goto fail_read;
+  }
+  r->bytes = (unsigned long)st.st_size;
+
+  /* info first: if it exists this is a second preprocessing after a
+     crash, and every file of the earlier attempt goes */
+  if (!name(fn, "info", id, 1)) goto fail_read;
+  {
+    int fdinfo = open_excl(fn->s, 0600);
+    if (fdinfo == -1 && errno == EEXIST) {
+      preprocess_remove(id, &chanfn);
+      fdinfo = open_excl(fn->s, 0600);
+    }
+    if (fdinfo == -1) goto fail_read;
+    rec.len = 0;
+    if (!stralloc_append(&rec, 'F') || !stralloc_cat(&rec, &r->sender) || !stralloc_0(&rec) ||
+        buf_unixwrite(fdinfo, rec.s, rec.len) == -1) {
+      e = errno; close(fdinfo); errno = e;
+      goto fail_files;
+    }
+    if (close(fdinfo) == -1) goto fail_files;
+  }
+
+  while (match) {
+    rec.len = 0;
+    if (buf_getline(&in, &rec, 0, 0, &match) == -1) {
+      e = errno;
+      name(fn, "todo", id, 0);
+      errno = e;
+      goto fail_files;
+    }
+    if (!match) {
+      if (rec.len) { result = PREPROCESS_MALFORMED; goto fail_files; }
+      break;
+    }
+    k = todo_record(&r->t, rec.s, rec.len - 1);
+    if (k != TODO_RECIPIENT) continue;
+    c = rewrite_recipient(rw, rec.s + 1, rec.len - 2, &rewritten);
+    if (c == -1) goto fail_files;
+    if (out[c].fd == -1) {
+      if (!name(fn, channel_dir[c], id, 1)) goto fail_files;
+      out[c].fd = create_file(fn->s);
+      if (out[c].fd == -1) goto fail_files;
+      buf_init(&out[c].b, buf_unixwrite, out[c].fd, out[c].space, sizeof out[c].space);
+      r->channels |= 1 << c;
+    }
+    if (buf_put(&out[c].b, "T", 1) == -1 || buf_put(&out[c].b, rewritten.s, rewritten.len) == -1 ||
+        buf_put(&out[c].b, "", 1) == -1) {
+      if (!name(fn, channel_dir[c], id, 1)) errno = ENOMEM;
+      goto fail_files;
+    }
+  }
+  close(fd);
+  fd = -1;
+  for (c = 0; c < 2; ++c) {
+    if (!name(fn, channel_dir[c], id, 1)) goto fail_files;
+    if (out[c].fd != -1) {
+      if (output_close(&out[c]) == -1) goto fail_files;
+    } else if (unlink(fn->s) == -1 && errno != ENOENT) {
+      /* no stale file of an earlier attempt may survive for this channel */
+      goto fail_files;
+    }
+  }
+  /* bounded, like every other stored copy of external data */
+  if (rec.a > 65536) stralloc_free(&rec);
+  if (rewritten.a > 65536) stralloc_free(&rewritten);
+  return PREPROCESS_OK;
+
+fail_files:
+  e = errno;
+  for (c = 0; c < 2; ++c) if (out[c].fd != -1) { close(out[c].fd); out[c].fd = -1; }
+  preprocess_remove(id, &chanfn);
+  errno = e;
+fail_read:
+  e = errno;
+  if (fd != -1) close(fd);
+  errno = e;
+  return result;
+}

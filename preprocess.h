@@ -1,0 +1,38 @@
+/* preprocess: turns a committed envelope, queue/todo/ID, into the files
+   qmail-send delivers from: info/N/ID ("F" sender NUL), local/N/ID and
+   remote/N/ID (one "T" recipient NUL record per recipient, rewritten as
+   rewrite.h says). Paths are relative to the queue directory (the current
+   directory). The envelope is streamed: memory does not grow with the
+   number of recipients.
+
+   Nothing here is flushed to disk. The caller keeps todo/ID until it has
+   made these files durable (or until the message is finished), so a crash
+   before that only makes qmail-send preprocess the message again. */
+#ifndef PREPROCESS_H
+#define PREPROCESS_H
+#include "stralloc.h"
+#include "todo.h"
+
+struct rewrite_config;
+
+struct preprocess_result {
+  int channels;         /* bit 1 << CHANNEL_LOCAL, 1 << CHANNEL_REMOTE */
+  struct todo t;        /* uid, pid, counts */
+  stralloc sender;      /* not NUL-terminated */
+  unsigned long bytes;  /* size of mess/N/ID */
+};
+
+#define PREPROCESS_OK 0
+#define PREPROCESS_SYS (-1)       /* errno set; fn names the file */
+#define PREPROCESS_MALFORMED (-2) /* the envelope is malformed */
+#define PREPROCESS_NOMESS (-3)    /* mess/N/ID is gone: todo/ID is the
+                                     leftover of a finished message */
+
+/* a second preprocessing of the same ID replaces every file of the first;
+   on failure none of info/local/remote is left behind */
+int preprocess(const struct rewrite_config *rw, unsigned long id,
+               struct preprocess_result *r, stralloc *fn);
+/* unlinks info/N/ID, local/N/ID and remote/N/ID (missing files are fine) */
+void preprocess_remove(unsigned long id, stralloc *fn);
+
+#endif
