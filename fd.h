@@ -8,6 +8,12 @@
 int fd_copy(int to, int from);   /* dup2 unless equal; target inheritable */
 int fd_move(int to, int from);   /* fd_copy, then close from */
 int fd_cloexec(int fd);
+/* closes every descriptor numbered lowfd or above (close_range(2) where the
+   kernel has it, else those listed in /proc/self/fd, else every number up to
+   the descriptor limit). For a child about to exec: what a program gets is
+   then exactly the descriptors below lowfd that were placed on purpose. */
+int fd_close_from(int lowfd);
+int fd_close_from_slow(int lowfd);   /* without close_range; for tests */
 int fd_nonblock(int fd);
 int fd_block(int fd);
 

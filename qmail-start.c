@@ -2,8 +2,10 @@
 
    Usage: qmail-start [defaultdelivery [logger args...]]
 
-   Goes to "/", sets umask 077 and the group qmail (only), puts copies of
-   fd 0 on fds 2..6 so every pipe created later lies above them, and, when
+   Closes every descriptor above 2 (what the caller, svscan or a shell, had
+   open must reach none of the daemons or the programs they run), goes to
+   "/", sets umask 077 and the group qmail (only), puts copies of fd 0 on
+   fds 2..6 so every pipe created later lies above them, and, when
    a logger is named, starts it as qmaill/nofiles reading a pipe that
    becomes fd 1 (the log). Then it starts, connected by six pipes,
      qmail-lspawn defaultdelivery   as root, group qmail
@@ -14,9 +16,13 @@
    pipes to and from qmail-lspawn, 3 and 4 those of qmail-rspawn, 5 and 6
    those of qmail-clean. Each daemon reads fd 0 and writes fd 1; its fd 2
    is the log too, so a daemon's fatal diagnostic reaches the administrator
-   next to qmail-send's lines; fds 3..6 are closed. The logger's fd 2 is
-   qmail-start's own fd 1. Programs are found through $PATH; the default
-   defaultdelivery is ./Mailbox. The environment is passed on unchanged.
+   next to qmail-send's lines; it has no other descriptor. The logger has
+   fd 0 (the log pipe) and fds 1 and 2 (both qmail-start's own fd 1), and
+   nothing else; qmail-send has exactly fds 0..6. Every pipe is
+   close-on-exec in every process except on the numbers above, so no
+   daemon holds an end meant for another. Programs are found through
+   $PATH; the default defaultdelivery is ./Mailbox. The environment is
+   passed on unchanged.
 
    Runs as root (in an instance where every role is the invoking user, as
    that user). Trusts its arguments and the account database.
@@ -78,15 +84,13 @@ static int drop_with_groups(const char *name, uid_t uid, gid_t gid)
   return 0;
 }
 
-/* in a child: fd 0 from in, fd 1 to out, fd 2 the log, 3..6 closed */
+/* in a child: fd 0 from in, fd 1 to out, fd 2 the log, nothing else */
 static void daemon_fds(int in, int out)
 {
-  int fd;
-
   if (fd_copy(2, 1) == -1) fail();
   if (fd_copy(0, in) == -1) fail();
   if (fd_copy(1, out) == -1) fail();
-  for (fd = 3; fd <= 6; ++fd) close(fd);
+  if (fd_close_from(3) == -1) fail();
 }
 
 static void start_logger(char **argv, const struct ids *id)
@@ -98,10 +102,9 @@ static void start_logger(char **argv, const struct ids *id)
   pid = fork();
   if (pid == -1) fail();
   if (pid == 0) {
-    int fd;
     if (fd_copy(0, pi[0]) == -1) fail();
     if (fd_copy(2, 1) == -1) fail();
-    for (fd = 3; fd <= 6; ++fd) close(fd);
+    if (fd_close_from(3) == -1) fail();
     if (account_drop(id->qmaill, id->nofiles) == -1) fail();
     execvp(argv[0], argv);
     fail();
@@ -119,6 +122,8 @@ int main(int argc, char **argv)
   int fd, i;
   pid_t pid;
 
+  /* before anything is opened: whatever is above 2 now is inherited */
+  if (fd_close_from(3) == -1) fail();
   if (chdir("/") == -1) fail();
   umask(077);
 

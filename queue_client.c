@@ -2,11 +2,15 @@
    queue_client.h and qmail-queue(8)).
 
    The child gets the read end of the message pipe on fd 0, the read end of
-   the envelope pipe on fd 1 and the write end of an error-text pipe on
-   fd 6, changes to the home directory and runs $QMAILQUEUE (when set and
-   not empty) or bin/qmail-queue. The parent writes the whole message,
-   closes that pipe, and only then writes the envelope: qmail-queue reads
-   the message to its end before it reads a single envelope byte.
+   the envelope pipe on fd 1, the write end of an error-text pipe on fd 6
+   and, on fd 2, /dev/null or the descriptor the caller chose for the queue
+   program's diagnostics; every other descriptor is closed (whatever the
+   caller holds, e.g. qmail-send's spawner and qmail-clean pipes on fds 1-6,
+   must not reach a $QMAILQUEUE filter). It changes to the home directory
+   and runs $QMAILQUEUE (when set and not empty) or bin/qmail-queue. The
+   parent writes the whole message, closes that pipe, and only then writes
+   the envelope: qmail-queue reads the message to its end before it reads a
+   single envelope byte.
 
    queue_open sets SIGPIPE to ignored in the calling process: a queue
    program that dies early must show up as a failed write (EPIPE), never
@@ -36,30 +40,40 @@ static void close_pair(int p[2])
   close(p[1]);
 }
 
-/* a duplicate numbered 7 or above, so that placing one descriptor on 0, 1
-   or 6 cannot overwrite another one still to be placed */
+/* a duplicate numbered 7 or above, so that placing one descriptor on 0, 1,
+   2 or 6 cannot overwrite another one still to be placed */
 static int lift(int fd)
 {
   return fd > 6 ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 7);
 }
 
-static void run_child(int fdmess, int fdenv, int fderr, const char *prog)
-    __attribute__((noreturn));
-static void run_child(int fdmess, int fdenv, int fderr, const char *prog)
+static void run_child(int fdmess, int fdenv, int fderr, int fdstderr,
+                      const char *prog) __attribute__((noreturn));
+static void run_child(int fdmess, int fdenv, int fderr, int fdstderr,
+                      const char *prog)
 {
   char *argv[2];
 
   sig_default(SIGPIPE);
   sig_unblock_all();
+  if (fdstderr == -1) fdstderr = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (fdstderr == -1) _exit(EXIT_EXEC);
   fdmess = lift(fdmess);
   fdenv = lift(fdenv);
   fderr = lift(fderr);
-  if (fdmess == -1 || fdenv == -1 || fderr == -1) _exit(EXIT_EXEC);
-  /* fd_copy clears close-on-exec on the targets only; every other pipe
-     end was made close-on-exec and disappears at exec */
+  fdstderr = lift(fdstderr);
+  if (fdmess == -1 || fdenv == -1 || fderr == -1 || fdstderr == -1)
+    _exit(EXIT_EXEC);
   if (fd_copy(0, fdmess) == -1) _exit(EXIT_EXEC);
   if (fd_copy(1, fdenv) == -1) _exit(EXIT_EXEC);
+  if (fd_copy(2, fdstderr) == -1) _exit(EXIT_EXEC);
   if (fd_copy(6, fderr) == -1) _exit(EXIT_EXEC);
+  /* exactly 0, 1, 2 and 6: the caller's own inheritable descriptors go
+     too, not only the close-on-exec ones */
+  close(3);
+  close(4);
+  close(5);
+  if (fd_close_from(7) == -1) _exit(EXIT_EXEC);
   if (chdir(auto_home) == -1) _exit(61);
   argv[0] = (char *)prog;
   argv[1] = 0;
@@ -68,6 +82,11 @@ static void run_child(int fdmess, int fdenv, int fderr, const char *prog)
 }
 
 int queue_open(struct queue_client *q)
+{
+  return queue_open_stderr(q, -1);
+}
+
+int queue_open_stderr(struct queue_client *q, int fdstderr)
 {
   int pm[2], pe[2], px[2];
   const char *prog = env_get("QMAILQUEUE");
@@ -90,7 +109,7 @@ int queue_open(struct queue_client *q)
     errno = e;
     return -1;
   }
-  if (q->pid == 0) run_child(pm[0], pe[0], px[1], prog);
+  if (q->pid == 0) run_child(pm[0], pe[0], px[1], fdstderr, prog);
 
   close(pm[0]);
   close(pe[0]);

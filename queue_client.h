@@ -1,6 +1,8 @@
 /* queue_client: hands a message to qmail-queue ($QMAILQUEUE if set, else
    HOME/bin/qmail-queue) through the qmail-queue protocol: message on the
-   child's fd 0, envelope on fd 1, optional error text on fd 6.
+   child's fd 0, envelope on fd 1, optional error text on fd 6; fd 2 is
+   /dev/null unless the caller names a descriptor for the queue program's
+   diagnostics, and the child has no other descriptor.
    queue_open sets SIGPIPE to ignored in the caller (a queue program that
    dies early must give EPIPE, not kill the caller). A message ends with
    exactly one of queue_close and queue_fail. */
@@ -17,8 +19,11 @@ struct queue_client {
   char space[4096];
 };
 
-/* starts qmail-queue; 0 ok, -1 error (errno) */
+/* starts qmail-queue with /dev/null on its fd 2; 0 ok, -1 error (errno) */
 int queue_open(struct queue_client *q);
+/* the same with the caller's descriptor fdstderr (any number, e.g. 2 or a
+   log) as the queue program's fd 2; -1 means /dev/null */
+int queue_open_stderr(struct queue_client *q, int fdstderr);
 void queue_put(struct queue_client *q, const char *s, size_t n);
 void queue_puts(struct queue_client *q, const char *s);
 /* after the whole message: the envelope */

@@ -300,8 +300,9 @@ int spawn_child_fds(int fdmess, int fdout)
   if (fd_move(0, fdmess) == -1) return -1;
   if (fd_copy(1, fdout) == -1) return -1;
   if (fd_copy(2, fdout) == -1) return -1;
-  if (fdout > 2) close(fdout);
-  return 0;
+  /* the pipes to qmail-send and the other deliveries are close-on-exec;
+     this also drops what the spawner itself may have inherited */
+  return fd_close_from(3);
 }
 
 /* opens queue/mess/PATH for a delivery: fd, or -1 after answering */

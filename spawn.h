@@ -94,8 +94,9 @@ struct spawn_ops {
                 size_t len, int more);
 };
 
-/* In a delivery child: fd 0 = fdmess, fds 1 and 2 = fdout; closes the
-   originals. 0 ok, -1 error (errno). */
+/* In a delivery child: fd 0 = fdmess, fds 1 and 2 = fdout, and every
+   other descriptor closed (the originals, the pipe to qmail-send, those of
+   other deliveries). 0 ok, -1 error (errno). */
 int spawn_child_fds(int fdmess, int fdout);
 
 /* The spawner's main loop, with the current directory the home directory

@@ -1,6 +1,7 @@
 #!/bin/sh
 # qmail-start with stand-in daemons found through $PATH: the six pipes and
-# which process holds which end, fds 0-6 of every process, the log (with and
+# which process holds which end, fds 0-6 of every process, a descriptor open
+# in qmail-start's caller (fd 9) reaching none of them, the log (with and
 # without a logger), the daemons' stderr going to the log, uids and gids,
 # "/" and umask 077, the default ./Mailbox, and silent exit 111 on failure.
 # As root the roles are given to the system accounts daemon, bin, sys and
@@ -46,7 +47,7 @@ n=${0##*/}
   echo "args:$*"
   echo "uid:`id -u` gid:`id -g` groups:`id -G`"
   echo "pwd:`pwd` umask:`umask`"
-  for fd in 0 1 2 3 4 5 6; do
+  for fd in 0 1 2 3 4 5 6 9; do
     l=`readlink /proc/$$/fd/$fd 2>/dev/null` || l=closed
     echo "fd$fd:$l"
   done
@@ -102,6 +103,7 @@ check_wiring() {
   done
   for n in qmail-send qmail-lspawn qmail-rspawn qmail-clean; do
     expect $n pwd "/ umask:0077"
+    expect $n fd9 closed
   done
   p=`for fd in 1 2 3 4 5 6; do val qmail-send fd$fd; done | sort -u | wc -l | tr -d ' '`
   assert_eq 6 "$p" "distinct descriptors of qmail-send"
@@ -118,7 +120,8 @@ check_wiring() {
 }
 
 # --- without a logger: the log is qmail-start's fd 1 -------------------------------
-PATH=$T/fakebin:$PATH "$H/bin/qmail-start" ./Maildir/ < /dev/null > "$T/log" 2> "$T/err"
+: > "$T/stray"
+PATH=$T/fakebin:$PATH "$H/bin/qmail-start" ./Maildir/ < /dev/null > "$T/log" 2> "$T/err" 9< "$T/stray"
 assert_eq 0 $? "exit code of the stand-in qmail-send"
 wait_for 20 all_there qmail-send qmail-lspawn qmail-rspawn qmail-clean || fail "not every daemon ran"
 check_wiring
@@ -133,7 +136,7 @@ assert_grep "$T/log" '^qmail-send: a log line$'
 
 # --- with a logger -------------------------------------------------------------------
 rm -f "$REC"/*
-PATH=$T/fakebin:$PATH "$H/bin/qmail-start" ./Maildir/ fake-logger one two < /dev/null > "$T/log2" 2>&1
+PATH=$T/fakebin:$PATH "$H/bin/qmail-start" ./Maildir/ fake-logger one two < /dev/null > "$T/log2" 2>&1 9< "$T/stray"
 wait_for 20 all_there qmail-send qmail-lspawn qmail-rspawn qmail-clean fake-logger log ||
   fail "not every process ran"
 check_wiring
@@ -141,7 +144,7 @@ same_pipe qmail-send fd0 fake-logger fd0
 expect fake-logger args "one two"
 expect fake-logger uid "$uid_l gid:$gid_n groups:$gid_n"
 [ "`val fake-logger fd2`" = "$T/log2" ] || fail "the logger's stderr is not qmail-start's fd 1"
-for fd in 3 4 5 6; do expect fake-logger fd$fd closed; done
+for fd in 3 4 5 6 9; do expect fake-logger fd$fd closed; done
 assert_grep "$REC/log" '^qmail-send: a log line$'
 assert_grep "$REC/log" '^qmail-lspawn: a diagnostic$'
 

@@ -1,4 +1,5 @@
-/* test_fd: openers and their flags, descriptor moves, fsync_dir, locks. */
+/* test_fd: openers and their flags, descriptor moves, closing every
+   descriptor from a number on, fsync_dir, locks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -155,6 +156,51 @@ static void test_moves(void)
   close(p[1]);
 }
 
+static int is_open(int fd)
+{
+  return fcntl(fd, F_GETFD) != -1;
+}
+
+/* in a child, so the harness's own descriptors are left alone: opens
+   descriptors at 3, 20, 21, 40 and 700 (inheritable or not), closes from
+   21 with close_from, and exits 0 when every descriptor below 21 is as it
+   was (whatever the harness inherited) and none is left from 21 on */
+static int close_from_child(int (*close_from)(int))
+{
+  pid_t pid = fork();
+  int status = -1;
+
+  if (pid == 0) {
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int before[21];
+    if (fd == -1) _exit(2);
+    if (fd_copy(20, fd) == -1 || fd_copy(21, fd) == -1
+        || fcntl(fd, F_DUPFD_CLOEXEC, 40) != 40 || fd_copy(700, fd) == -1
+        || fd_move(3, fd) == -1)
+      _exit(3);
+    for (fd = 0; fd < 21; ++fd) before[fd] = is_open(fd);
+    if (close_from(21) == -1) _exit(4);
+    for (fd = 0; fd < 21; ++fd)
+      if (is_open(fd) != before[fd]) _exit(5);
+    if (!is_open(3) || !is_open(20)) _exit(6);
+    for (fd = 21; fd < 4096; ++fd)
+      if (is_open(fd)) _exit(7);
+    /* nothing left above: a no-op; a negative number is refused */
+    if (close_from(21) == -1 || !is_open(20)) _exit(8);
+    errno = 0;
+    if (close_from(-1) != -1 || errno != EBADF) _exit(9);
+    _exit(0);
+  }
+  if (pid == -1 || waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
+static void test_close_from(void)
+{
+  CHECK(close_from_child(fd_close_from) == 0);
+  CHECK(close_from_child(fd_close_from_slow) == 0);
+}
+
 static void test_fsync_dir(void)
 {
   CHECK(fsync_dir(".") == 0);
@@ -204,6 +250,7 @@ int main(void)
   }
   RUN(test_openers);
   RUN(test_moves);
+  RUN(test_close_from);
   RUN(test_fsync_dir);
   RUN(test_lock);
   unlink("f");

@@ -2,7 +2,10 @@
    status (and fd-6 text) to the caller's "" / "D..." / "Z..." result, with
    real wait statuses from real children; and, when the compiled-in home
    exists, the whole pipe protocol against a stand-in queue program set
-   through $QMAILQUEUE. */
+   through $QMAILQUEUE, and the exact descriptors the queue program gets
+   (this binary, run again as the queue program, lists them). */
+#include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -10,6 +13,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "auto.h"
+#include "fd.h"
 #include "queue_client.h"
 
 /* the wait status of a child that exits with code, or dies of signal
@@ -246,6 +250,137 @@ static void test_protocol(void)
   unsetenv("QMAILQUEUE");
 }
 
+/* As the queue program (TEST_QUEUE_CLIENT_FDS names a file): writes one
+   line "N target" per open descriptor to that file, reads fds 0 and 1 to
+   their end, exits 0. */
+static int list_fds(const char *out)
+{
+  char line[4200];
+  char all[16384];
+  size_t len = 0;
+  DIR *d = opendir("/proc/self/fd");
+  struct dirent *e;
+  FILE *f;
+  char c;
+
+  if (!d) return 1;
+  while ((e = readdir(d)) != 0) {
+    char path[300], target[4096];
+    ssize_t n;
+    int fd;
+    if (e->d_name[0] == '.') continue;
+    fd = atoi(e->d_name);
+    if (fd == dirfd(d)) continue;
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    n = readlink(path, target, sizeof target - 1);
+    if (n < 0) n = 0;
+    target[n] = 0;
+    /* pipes by kind only: their inode numbers differ from run to run */
+    if (strncmp(target, "pipe:", 5) == 0) strcpy(target, "pipe");
+    snprintf(line, sizeof line, "%d %s\n", fd, target);
+    if (len + strlen(line) < sizeof all) { memcpy(all + len, line, strlen(line)); len += strlen(line); }
+  }
+  closedir(d);
+  while (read(0, &c, 1) > 0) ;
+  while (read(1, &c, 1) > 0) ;
+  f = fopen(out, "w");
+  if (!f) return 1;
+  fwrite(all, 1, len, f);
+  return fclose(f) == 0 ? 0 : 1;
+}
+
+/* sorted lines of the listing, so the order of /proc does not matter */
+static int cmp_line(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *sorted(char *data)
+{
+  static char result[16384];
+  char *lines[64];
+  size_t n = 0, i;
+  char *p = data, *nl;
+
+  result[0] = 0;
+  while (n < 64 && (nl = strchr(p, '\n')) != 0) {
+    *nl = 0;
+    lines[n++] = p;
+    p = nl + 1;
+  }
+  qsort(lines, n, sizeof *lines, cmp_line);
+  for (i = 0; i < n; ++i) {
+    strncat(result, lines[i], sizeof result - strlen(result) - 2);
+    strcat(result, ";");
+  }
+  return result;
+}
+
+/* the queue program gets fds 0, 1, 6 and 2 (/dev/null or the chosen
+   descriptor), and nothing else: not the caller's inheritable fds 3-5 or
+   above 6, nor any close-on-exec one */
+static void test_descriptors(void)
+{
+  struct queue_client q;
+  char exe[4096], out[300], log[300], expect[600];
+  ssize_t n;
+  size_t len;
+  const char *r;
+  int fd;
+
+  n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) { printf("test_queue_client: no /proc: descriptors not checked\n"); return; }
+  exe[n] = 0;
+  snprintf(out, sizeof out, "%s/fds", dir);
+  snprintf(log, sizeof log, "%s/log", dir);
+  setenv("QMAILQUEUE", exe, 1);
+  setenv("TEST_QUEUE_CLIENT_FDS", out, 1);
+
+  fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  CHECK(fd != -1);
+  /* inheritable strays where qmail-send has its pipes, and above */
+  CHECK(fd_copy(3, fd) == 0 && fd_copy(4, fd) == 0 && fd_copy(5, fd) == 0);
+  CHECK(fd_copy(9, fd) == 0 && fd_copy(77, fd) == 0);
+  close(fd);
+
+  CHECK(queue_open(&q) == 0);
+  queue_puts(&q, "x\n");
+  queue_from(&q, "s");
+  queue_to(&q, "t");
+  r = queue_close(&q);
+  CHECK_STR(r, "");
+  CHECK_STR(sorted(slurp("fds", &len)), "0 pipe;1 pipe;2 /dev/null;6 pipe;");
+
+  /* the caller's log, whatever its number, becomes fd 2 */
+  fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  CHECK(fd != -1);
+  CHECK(queue_open_stderr(&q, fd) == 0);
+  queue_puts(&q, "x\n");
+  queue_from(&q, "s");
+  queue_to(&q, "t");
+  r = queue_close(&q);
+  CHECK_STR(r, "");
+  snprintf(expect, sizeof expect, "0 pipe;1 pipe;2 %s;6 pipe;", log);
+  CHECK_STR(sorted(slurp("fds", &len)), expect);
+  close(fd);
+
+  /* fd 0 as the log (qmail-send's): placed on 2 before 0 is replaced */
+  fd = dup(0);
+  CHECK(fd_copy(0, open(log, O_WRONLY | O_CLOEXEC)) == 0);
+  CHECK(queue_open_stderr(&q, 0) == 0);
+  queue_puts(&q, "x\n");
+  queue_from(&q, "s");
+  queue_to(&q, "t");
+  r = queue_close(&q);
+  CHECK_STR(r, "");
+  CHECK_STR(sorted(slurp("fds", &len)), expect);
+  CHECK(fd_move(0, fd) == 0);
+
+  close(3); close(4); close(5); close(9); close(77);
+  unsetenv("TEST_QUEUE_CLIENT_FDS");
+  unsetenv("QMAILQUEUE");
+}
+
 static void test_no_home(void)
 {
   struct queue_client q;
@@ -263,6 +398,9 @@ static void test_no_home(void)
 int main(void)
 {
   struct stat st;
+  const char *fds = getenv("TEST_QUEUE_CLIENT_FDS");
+
+  if (fds) return list_fds(fds);
 
   RUN(test_exit_codes);
   RUN(test_success_and_flag);
@@ -271,6 +409,7 @@ int main(void)
   if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
   if (stat(auto_home, &st) == 0 && S_ISDIR(st.st_mode)) {
     RUN(test_protocol);
+    RUN(test_descriptors);
   } else {
     printf("test_queue_client: home %s absent: protocol checked only up to chdir\n", auto_home);
     RUN(test_no_home);

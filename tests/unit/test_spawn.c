@@ -1,9 +1,14 @@
 /* Unit tests for spawn.c: the request parser and its checks, the report
-   framing, qmail-lspawn's exit-code mapping and qmail-rspawn's conversion
-   of qmail-remote's reports. */
+   framing, qmail-lspawn's exit-code mapping, qmail-rspawn's conversion
+   of qmail-remote's reports, and the descriptors of a delivery child. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "check.h"
+#include "fd.h"
 #include "spawn.h"
 #include "stralloc.h"
 
@@ -311,6 +316,48 @@ static void test_remote(void)
   stralloc_free(&sa);
 }
 
+/* in a child: the message on 0, the report pipe on 1 and 2, and nothing
+   else, not even inheritable strays below or above the originals */
+static void test_child_fds(void)
+{
+  int p[2];
+  int status = -1;
+  pid_t pid;
+  char c[4];
+  size_t n = 0;
+  ssize_t r;
+
+  CHECK(pipe2(p, O_CLOEXEC) == 0);
+  pid = fork();
+  if (pid == 0) {
+    struct stat want, got;
+    int mess = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int fd;
+    if (mess == -1 || fstat(mess, &want) == -1) _exit(2);
+    if (fd_move(30, mess) == -1 || fd_copy(31, p[1]) == -1) _exit(3);
+    /* strays: a copy of the report pipe's read end, inheritable, on 3 and
+       above the originals */
+    if (fd_copy(3, p[0]) == -1 || fd_copy(40, p[0]) == -1) _exit(4);
+    close(p[0]);
+    close(p[1]);
+    if (spawn_child_fds(30, 31) == -1) _exit(5);
+    if (fstat(0, &got) == -1 || got.st_ino != want.st_ino || got.st_dev != want.st_dev)
+      _exit(6);
+    for (fd = 3; fd < 4096; ++fd)
+      if (fcntl(fd, F_GETFD) != -1) _exit(7);
+    if (write(1, "a", 1) != 1 || write(2, "b", 1) != 1) _exit(8);
+    _exit(0);
+  }
+  close(p[1]);
+  CHECK(pid > 0);
+  /* to end of file: the child held no other copy of the write end */
+  while (n < sizeof c && (r = read(p[0], c + n, sizeof c - n)) > 0) n += (size_t)r;
+  CHECK(n == 2 && c[0] == 'a' && c[1] == 'b');
+  CHECK(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  close(p[0]);
+}
+
 int main(void)
 {
   RUN(test_parse);
@@ -320,6 +367,7 @@ int main(void)
   RUN(test_report_cat);
   RUN(test_local);
   RUN(test_remote);
+  RUN(test_child_fds);
   spawn_request_free(&req);
   return check_exit("test_spawn");
 }
