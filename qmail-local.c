@@ -35,6 +35,7 @@
 #include "env.h"
 #include "error.h"
 #include "maildir.h"
+#include "readfile.h"
 #include "sig.h"
 #include "str.h"
 #include "stralloc.h"
@@ -274,19 +275,8 @@ static int open_dotqmail(struct local *l, const char *name)
     diag_die(111, name, " is writable by others; refusing to follow it (#4.7.0)", (char *)0);
   l->forwardonly = (st.st_mode & S_IXUSR) != 0;
 
-  l->instructions.len = 0;
-  for (;;) {
-    ssize_t r;
-    if (!stralloc_readyplus(&l->instructions, 4096)) nomem();
-    r = read(fd, l->instructions.s + l->instructions.len,
-             l->instructions.a - l->instructions.len);
-    if (r == -1) {
-      if (errno == EINTR) continue;
-      diag_die(111, "unable to read ", name, ": ", error_str(errno), errcode(errno), (char *)0);
-    }
-    if (r == 0) break;
-    l->instructions.len += (size_t)r;
-  }
+  if (read_all(fd, &l->instructions, 0) == -1)
+    diag_die(111, "unable to read ", name, ": ", error_str(errno), errcode(errno), (char *)0);
   close(fd);
   return 1;
 }
