@@ -35,14 +35,6 @@ int fd_move(int to, int from)
   return 0;
 }
 
-int fd_cloexec(int fd)
-{
-  int f = fcntl(fd, F_GETFD);
-
-  if (f == -1) return -1;
-  return fcntl(fd, F_SETFD, f | FD_CLOEXEC) == -1 ? -1 : 0;
-}
-
 int fd_nonblock(int fd)
 {
   int f = fcntl(fd, F_GETFL);
@@ -85,11 +77,6 @@ int open_write(const char *fn)
   /* O_NONBLOCK: a FIFO without a reader fails with ENXIO instead of
      hanging (the queue trigger relies on that); left set */
   return openfd(fn, O_WRONLY | O_NONBLOCK, 0);
-}
-
-int open_append(const char *fn)
-{
-  return openfd(fn, O_WRONLY | O_APPEND | O_CREAT, 0600);
 }
 
 int open_trunc(const char *fn, mode_t mode)
