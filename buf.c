@@ -107,11 +107,6 @@ int buf_putflush(buf *b, const char *s, size_t n)
   return buf_flush(b);
 }
 
-int buf_putsflush(buf *b, const char *s)
-{
-  return buf_putflush(b, s, str_len(s));
-}
-
 ssize_t buf_feed(buf *b)
 {
   ssize_t r;

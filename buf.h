@@ -33,7 +33,6 @@ int buf_put(buf *b, const char *s, size_t n);
 int buf_puts(buf *b, const char *s);
 int buf_flush(buf *b);
 int buf_putflush(buf *b, const char *s, size_t n);
-int buf_putsflush(buf *b, const char *s);
 
 /* input */
 ssize_t buf_feed(buf *b);           /* refill if empty: bytes available, 0 at EOF, -1 error */

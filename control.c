@@ -5,15 +5,15 @@
      list: every line, trailing whitespace removed, empty lines and lines
            beginning with '#' skipped.
    A missing file (ENOENT) is "absent"; every other failure is an error the
-   caller treats as temporary. */
+   caller treats as temporary. A control file must be a regular file (a
+   symlink to one is fine): a FIFO, socket or device is an error (EINVAL,
+   EISDIR for a directory) and is never read, so it cannot block the
+   reader; see readfile.h. */
 #include <errno.h>
-#include <unistd.h>
 #include "control.h"
-#include "fd.h"
+#include "readfile.h"
 #include "str.h"
 #include "stralloc.h"
-
-#define READ_CHUNK 4096
 
 static int is_trailing_space(char c)
 {
@@ -24,33 +24,6 @@ static size_t strip_trailing(const char *s, size_t n)
 {
   while (n > 0 && is_trailing_space(s[n - 1])) --n;
   return n;
-}
-
-/* 1 read into sa (replacing its contents), 0 ENOENT, -1 error */
-static int slurp(stralloc *sa, const char *fn)
-{
-  int fd = open_read(fn);
-
-  if (fd == -1) return errno == ENOENT ? 0 : -1;
-  sa->len = 0;
-  for (;;) {
-    ssize_t r;
-    if (!stralloc_readyplus(sa, READ_CHUNK)) goto fail;
-    do r = read(fd, sa->s + sa->len, sa->a - sa->len);
-    while (r == -1 && errno == EINTR);
-    if (r == -1) goto fail;
-    if (r == 0) break;
-    sa->len += (size_t)r;
-  }
-  close(fd);
-  return 1;
-fail:
-  {
-    int e = errno;
-    close(fd);
-    errno = e;
-  }
-  return -1;
 }
 
 int control_parseline(stralloc *out, const char *buf, size_t len)
@@ -84,8 +57,7 @@ int control_parselist(stralloc *out, const char *buf, size_t len)
 int control_readline(stralloc *out, const char *fn)
 {
   stralloc file = STRALLOC_ZERO;
-  int r = slurp(&file, fn);
-
+  int r = readfile(fn, &file, 0);
   int e;
 
   if (r == 1) r = control_parseline(out, file.s, file.len);
@@ -126,8 +98,7 @@ int control_readint(unsigned long *u, const char *fn)
 int control_readlist(stralloc *out, const char *fn)
 {
   stralloc file = STRALLOC_ZERO;
-  int r = slurp(&file, fn);
-
+  int r = readfile(fn, &file, 0);
   int e;
 
   if (r == 1) r = control_parselist(out, file.s, file.len);

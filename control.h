@@ -1,9 +1,13 @@
 /* control: reads control files (paths relative to the current directory,
    normally the home, e.g. "control/me"). Returns 1 when the file was read,
    0 when it does not exist (or, for integers, has no leading digits), -1 on
-   any other error (errno set): callers treat that as a temporary failure. */
+   any other error (errno set): callers treat that as a temporary failure.
+   A control file must be a regular file or a symlink to one; anything else
+   is an error without reading it: EISDIR for a directory, EINVAL for a
+   FIFO, socket or device. */
 #ifndef CONTROL_H
 #define CONTROL_H
+#include <stddef.h>
 
 struct stralloc;
 

@@ -1,6 +1,7 @@
 /* diag: the one diagnostics grammar, "PROG: fatal: ...\n", written to fd 2
-   with a single write(2) so lines from concurrent processes do not mix. If
-   memory runs out the pieces are written one by one instead. */
+   with a single write(2) so lines from concurrent processes do not mix
+   (diag_die_report: the same without "PROG: fatal: "). If memory runs out
+   the pieces are written one by one instead. */
 #include <errno.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@ static void writeall(const char *s, size_t n)
   }
 }
 
+/* kind NULL: the pieces alone, without "PROG: kind" before them */
 static void emit(const char *kind, const char *first, va_list ap, int sys, int e)
 {
   stralloc line = STRALLOC_ZERO;
@@ -32,11 +34,12 @@ static void emit(const char *kind, const char *first, va_list ap, int sys, int e
   const char *reason = sys ? error_str(e) : 0;
   const char *s;
   va_list aq;
-  int ok;
+  int ok = 1;
 
   va_copy(aq, ap);
-  ok = stralloc_cats(&line, prog) && stralloc_cats(&line, ": ") &&
-       stralloc_cats(&line, kind);
+  if (kind)
+    ok = stralloc_cats(&line, prog) && stralloc_cats(&line, ": ") &&
+         stralloc_cats(&line, kind);
   for (s = first; ok && s; s = va_arg(aq, const char *))
     ok = stralloc_cats(&line, s);
   va_end(aq);
@@ -45,9 +48,11 @@ static void emit(const char *kind, const char *first, va_list ap, int sys, int e
   if (ok) {
     writeall(line.s, line.len);
   } else {
-    writeall(prog, str_len(prog));
-    writeall(": ", 2);
-    writeall(kind, str_len(kind));
+    if (kind) {
+      writeall(prog, str_len(prog));
+      writeall(": ", 2);
+      writeall(kind, str_len(kind));
+    }
     for (s = first; s; s = va_arg(ap, const char *)) writeall(s, str_len(s));
     if (sys) { writeall(": ", 2); writeall(reason, str_len(reason)); }
     writeall("\n", 1);
@@ -95,6 +100,17 @@ void diag_die_sys(int code, const char *s, ...)
 
   va_start(ap, s);
   emit("fatal: ", s, ap, 1, e);
+  va_end(ap);
+  _exit(code);
+}
+
+void diag_die_report(int code, const char *s, ...)
+{
+  int e = errno;
+  va_list ap;
+
+  va_start(ap, s);
+  emit(0, s, ap, 0, e);
   va_end(ap);
   _exit(code);
 }

@@ -12,5 +12,10 @@ void diag_warn(const char *s, ...);                       /* PROG: warning: ... 
 void diag_warn_sys(const char *s, ...);                   /* ... : strerror(errno) */
 void diag_die(int code, const char *s, ...) __attribute__((noreturn));     /* PROG: fatal: ... */
 void diag_die_sys(int code, const char *s, ...) __attribute__((noreturn)); /* ... : strerror(errno) */
+/* the pieces and a newline with nothing before them, then exit: for a
+   program whose fd 2 is a report people read rather than a log (qmail-local:
+   its output ends up in bounces), where the text is a plain sentence such
+   as "Sorry, no mailbox here by that name. (#5.1.1)" */
+void diag_die_report(int code, const char *s, ...) __attribute__((noreturn));
 
 #endif

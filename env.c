@@ -18,8 +18,3 @@ int env_unset(const char *name)
 {
   return unsetenv(name) == 0;
 }
-
-int env_clear(void)
-{
-  return clearenv() == 0;
-}

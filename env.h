@@ -5,6 +5,5 @@
 const char *env_get(const char *name);          /* NULL if unset */
 int env_put(const char *name, const char *value); /* 1 ok, 0 ENOMEM */
 int env_unset(const char *name);                /* 1 ok, 0 error */
-int env_clear(void);                            /* remove everything; 1 ok */
 
 #endif

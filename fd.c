@@ -148,11 +148,6 @@ int open_write(const char *fn)
   return openfd(fn, O_WRONLY | O_NONBLOCK, 0);
 }
 
-int open_append(const char *fn)
-{
-  return openfd(fn, O_WRONLY | O_APPEND | O_CREAT, 0600);
-}
-
 int open_trunc(const char *fn, mode_t mode)
 {
   return openfd(fn, O_WRONLY | O_CREAT | O_TRUNC, mode);

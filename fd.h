@@ -21,7 +21,6 @@ int open_read(const char *fn);               /* O_RDONLY; opened O_NONBLOCK (no 
                                                 on a FIFO), then cleared */
 int open_write(const char *fn);              /* O_WRONLY|O_NONBLOCK, must exist
                                                 (a FIFO without reader: ENXIO) */
-int open_append(const char *fn);             /* O_WRONLY|O_APPEND|O_CREAT, 0600 */
 int open_trunc(const char *fn, mode_t mode); /* O_WRONLY|O_CREAT|O_TRUNC */
 int open_excl(const char *fn, mode_t mode);  /* O_WRONLY|O_CREAT|O_EXCL */
 int open_dir(const char *fn);                /* O_RDONLY|O_DIRECTORY */

@@ -21,8 +21,3 @@ int lock_exnb(int fd)
 {
   return lock(fd, LOCK_EX | LOCK_NB);
 }
-
-int lock_un(int fd)
-{
-  return lock(fd, LOCK_UN);
-}

@@ -4,6 +4,5 @@
 
 int lock_ex(int fd);   /* wait */
 int lock_exnb(int fd); /* fail with EWOULDBLOCK if held */
-int lock_un(int fd);
 
 #endif

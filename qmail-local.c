@@ -17,7 +17,11 @@
    pass the checks below. Nothing in the message: it is only scanned for
    this recipient's Delivered-To line and copied.
    Output: the text on fd 1 and fd 2 is the delivery report qmail-lspawn
-   passes to qmail-send (it ends up in bounces).
+   passes to qmail-send, and it ends up in bounces: so a failure is written
+   as a plain sentence for the sender to read, as qmail writes it ("Sorry,
+   no mailbox here by that name. (#5.1.1)"), without the "qmail-local:
+   fatal:" of the diagnostics grammar. Only the usage message and the
+   warning of -n mode, which a person running it by hand sees, carry it.
    Exit codes: 0 delivered ("did F+W+P" on fd 1); 100 permanent (usage,
    mail loop #5.4.6, no such mailbox #5.1.1); 111 temporary (everything
    else: home or .qmail permissions, unsupported instruction, I/O errors,
@@ -35,6 +39,7 @@
 #include "env.h"
 #include "error.h"
 #include "maildir.h"
+#include "readfile.h"
 #include "sig.h"
 #include "str.h"
 #include "stralloc.h"
@@ -61,12 +66,12 @@ struct local {
 
 static void nomem(void)
 {
-  diag_die(111, "out of memory (#4.3.0)", (char *)0);
+  diag_die_report(111, "Out of memory. (#4.3.0)", (char *)0);
 }
 
 static const char *errcode(int e)
 {
-  return error_temporary(e) ? " (#4.3.0)" : " (#4.2.1)";
+  return error_temporary(e) ? ". (#4.3.0)" : ". (#4.2.1)";
 }
 
 static void usage(void)
@@ -76,7 +81,7 @@ static void usage(void)
 
 static void timed_out(int sig)
 {
-  static const char text[] = "qmail-local: fatal: timed out delivering to a maildir (#4.3.0)\n";
+  static const char text[] = "Timeout on maildir delivery. (#4.3.0)\n";
   ssize_t w;
 
   (void)sig;
@@ -118,18 +123,18 @@ static void enter_home(const struct local *l)
   struct stat st;
 
   if (chdir(l->homedir) == -1)
-    diag_die(111, "unable to switch to home directory ", l->homedir, ": ",
-             error_str(errno), " (#4.3.0)", (char *)0);
+    diag_die_report(111, "Unable to switch to home directory ", l->homedir, ": ",
+                    error_str(errno), ". (#4.3.0)", (char *)0);
   if (stat(".", &st) == -1)
-    diag_die(111, "unable to stat home directory ", l->homedir, ": ",
-             error_str(errno), " (#4.3.0)", (char *)0);
+    diag_die_report(111, "Unable to stat home directory ", l->homedir, ": ",
+                    error_str(errno), ". (#4.3.0)", (char *)0);
   if (st.st_mode & AUTO_PATRN)
-    diag_die(111, "home directory ", l->homedir,
-             " is writable by others; refusing to deliver (#4.7.0)", (char *)0);
+    diag_die_report(111, "Uh-oh: home directory ", l->homedir,
+                    " is writable by others; refusing to deliver. (#4.7.0)", (char *)0);
   if (st.st_mode & S_ISVTX) {
     if (l->flagdoit)
-      diag_die(111, "home directory ", l->homedir, " has the sticky bit set: "
-               "its owner is editing the .qmail files; trying again later (#4.2.1)", (char *)0);
+      diag_die_report(111, "Home directory ", l->homedir, " has the sticky bit set: "
+                      "its owner is editing the .qmail files; trying again later. (#4.2.1)", (char *)0);
     diag_warn("home directory ", l->homedir, " has the sticky bit set; a delivery would wait", (char *)0);
   }
 }
@@ -146,7 +151,7 @@ static void build_lines(struct local *l)
 
 static void die_read_message(void)
 {
-  diag_die(111, "unable to read message: ", error_str(errno), " (#4.3.0)", (char *)0);
+  diag_die_report(111, "Unable to read message: ", error_str(errno), ". (#4.3.0)", (char *)0);
 }
 
 /* the first HEAD_SIZE bytes of the message: most messages fit, so the
@@ -194,7 +199,7 @@ static void check_loop(const struct local *l)
   }
   stralloc_free(&space);
   if (result == 1)
-    diag_die(100, "this message is looping: it already has my Delivered-To line (#5.4.6)", (char *)0);
+    diag_die_report(100, "This message is looping: it already has my Delivered-To line. (#5.4.6)", (char *)0);
 }
 
 /* name=s[0..len) */
@@ -265,28 +270,17 @@ static int open_dotqmail(struct local *l, const char *name)
   fd = open(name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd == -1) {
     if (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG) return 0;
-    diag_die(111, "unable to open ", name, ": ", error_str(errno), errcode(errno), (char *)0);
+    diag_die_report(111, "Unable to open ", name, ": ", error_str(errno), errcode(errno), (char *)0);
   }
   if (fstat(fd, &st) == -1)
-    diag_die(111, "unable to stat ", name, ": ", error_str(errno), errcode(errno), (char *)0);
+    diag_die_report(111, "Unable to stat ", name, ": ", error_str(errno), errcode(errno), (char *)0);
   if (!S_ISREG(st.st_mode)) { close(fd); return 0; }
   if (st.st_mode & AUTO_PATRN)
-    diag_die(111, name, " is writable by others; refusing to follow it (#4.7.0)", (char *)0);
+    diag_die_report(111, "Uh-oh: ", name, " is writable by others; refusing to follow it. (#4.7.0)", (char *)0);
   l->forwardonly = (st.st_mode & S_IXUSR) != 0;
 
-  l->instructions.len = 0;
-  for (;;) {
-    ssize_t r;
-    if (!stralloc_readyplus(&l->instructions, 4096)) nomem();
-    r = read(fd, l->instructions.s + l->instructions.len,
-             l->instructions.a - l->instructions.len);
-    if (r == -1) {
-      if (errno == EINTR) continue;
-      diag_die(111, "unable to read ", name, ": ", error_str(errno), errcode(errno), (char *)0);
-    }
-    if (r == 0) break;
-    l->instructions.len += (size_t)r;
-  }
+  if (read_all(fd, &l->instructions, 0) == -1)
+    diag_die_report(111, "Unable to read ", name, ": ", error_str(errno), errcode(errno), (char *)0);
   close(fd);
   return 1;
 }
@@ -303,7 +297,7 @@ static void find_instructions(struct local *l)
   if (r == -1) nomem();
   if (!found) {
     l->defaultpos = (size_t)-1;
-    if (*l->dash) diag_die(100, "no mailbox here by that name (#5.1.1)", (char *)0);
+    if (*l->dash) diag_die_report(100, "Sorry, no mailbox here by that name. (#5.1.1)", (char *)0);
   }
   if (!found || l->instructions.len == 0) {
     if (!stralloc_copys(&l->instructions, l->defaultdelivery)) nomem();
@@ -320,9 +314,9 @@ die_unsupported(const struct local *l, const struct dotqmail_line *line, const c
   char num[FMT_ULONG];
 
   num[fmt_ulong(num, line->number)] = 0;
-  diag_die(111, "line ", num, " of ", l->source, " is ", what,
-           ", which this version of qmail-local does not support;"
-           " the message stays in the queue (#4.3.5)", (char *)0);
+  diag_die_report(111, "Line ", num, " of ", l->source, " is ", what,
+                  ", which this version of qmail-local does not support;"
+                  " the message stays in the queue. (#4.3.5)", (char *)0);
 }
 
 /* every line is checked before anything is delivered, so a message is
@@ -340,18 +334,18 @@ static void check_instructions(const struct local *l)
     switch (line.type) {
     case DOTQMAIL_BLANK:
       if (line.number == 1)
-        diag_die(111, "the first line of ", l->source,
-                 " is blank; refusing to guess what it means (#4.2.1)", (char *)0);
+        diag_die_report(111, "Uh-oh: the first line of ", l->source,
+                        " is blank; refusing to guess what it means. (#4.2.1)", (char *)0);
       break;
     case DOTQMAIL_COMMENT:
     case DOTQMAIL_CONTROL:
       break;
     case DOTQMAIL_MAILDIR:
       if (forwardonly)
-        diag_die(111, l->source, " is for forwarding only (owner execute bit or +list),"
-                 " but line ", num, " delivers to a maildir (#4.7.0)", (char *)0);
+        diag_die_report(111, "Uh-oh: ", l->source, " is for forwarding only (owner execute bit"
+                        " or +list), but line ", num, " delivers to a maildir. (#4.7.0)", (char *)0);
       if (byte_chr(line.text, line.len, 0) != line.len)
-        diag_die(111, "line ", num, " of ", l->source, " contains a NUL byte (#4.2.1)", (char *)0);
+        diag_die_report(111, "Line ", num, " of ", l->source, " contains a NUL byte. (#4.2.1)", (char *)0);
       break;
     case DOTQMAIL_MBOX: die_unsupported(l, &line, "an mbox delivery");
     case DOTQMAIL_PROGRAM: die_unsupported(l, &line, "a program delivery");
@@ -377,17 +371,22 @@ static void deliver_maildir(struct local *l, const char *path, size_t len)
   if (maildir_deliver(dir.s, l->lines.s, l->lines.len, &m, l->host.s, l->host.len,
                       (stralloc *)0, &r) == -1) {
     int e = errno;
-    diag_die(111, "unable to ", r.failed, " (maildir ", dir.s, "): ",
-             error_str(e), errcode(e), (char *)0);
+    diag_die_report(111, "Unable to ", r.failed, " (maildir ", dir.s, "): ",
+                    error_str(e), errcode(e), (char *)0);
   }
   alarm(0);
   stralloc_free(&dir);
   l->nfile++;
 }
 
+static void die_write_output(void)
+{
+  diag_die_report(111, "Unable to write output: ", error_str(errno), ". (#4.3.0)", (char *)0);
+}
+
 static void out_put(buf *b, const char *s, size_t n)
 {
-  if (buf_put(b, s, n) == -1) diag_die(111, "unable to write output: ", error_str(errno), " (#4.3.0)", (char *)0);
+  if (buf_put(b, s, n) == -1) die_write_output();
 }
 
 /* -n: one line per instruction, in the order they would be carried out */
@@ -408,7 +407,7 @@ static void list_instructions(struct local *l, buf *out)
     else if (line.type == DOTQMAIL_PROGRAM) l->nprogram++;
     else l->nforward++;
   }
-  if (buf_flush(out) == -1) diag_die(111, "unable to write output: ", error_str(errno), " (#4.3.0)", (char *)0);
+  if (buf_flush(out) == -1) die_write_output();
 }
 
 static void execute_instructions(struct local *l)

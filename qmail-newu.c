@@ -20,35 +20,20 @@
 #include "cdb_make.h"
 #include "diag.h"
 #include "fd.h"
+#include "readfile.h"
 #include "str.h"
 #include "stralloc.h"
 
 #define FATAL 111
 
-static void die_nomem(void)
-{
-  diag_die_sys(FATAL, "unable to allocate memory", (const char *)0);
-}
-
-/* the whole file, which is small: one line per account */
+/* the whole file, which is small: one line per account. It must be a
+   regular file (readfile.h): a FIFO there would block qmail-newu. */
 static void read_assign(stralloc *sa)
 {
-  int fd = open_read("users/assign");
+  int r = readfile("users/assign", sa, 0);
 
-  if (fd == -1) diag_die_sys(FATAL, "unable to open users/assign", (const char *)0);
-  sa->len = 0;
-  for (;;) {
-    ssize_t r;
-    if (!stralloc_readyplus(sa, 65536)) die_nomem();
-    r = read(fd, sa->s + sa->len, sa->a - sa->len);
-    if (r == -1) {
-      if (errno == EINTR) continue;
-      diag_die_sys(FATAL, "unable to read users/assign", (const char *)0);
-    }
-    if (r == 0) break;
-    sa->len += (size_t)r;
-  }
-  close(fd);
+  if (r == 0) diag_die_sys(FATAL, "unable to open users/assign", (const char *)0);
+  if (r == -1) diag_die_sys(FATAL, "unable to read users/assign", (const char *)0);
 }
 
 static void die_format(size_t line, const char *why)

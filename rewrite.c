@@ -11,7 +11,9 @@ static size_t last_at(const char *s, size_t len)
   return byte_rchr(s, len, '@');
 }
 
-const char *rewrite_virtual_prefix(const struct map *vd, const char *addr, size_t len)
+/* the virtual-domain prefix for addr (user@domain), or NULL (also for an
+   empty value, which means "not virtual") */
+static const char *virtual_prefix(const struct map *vd, const char *addr, size_t len)
 {
   size_t at = last_at(addr, len);
   const char *domain, *v;
@@ -51,7 +53,7 @@ int rewrite_recipient(const struct rewrite_config *cfg, const char *addr, size_t
   }
   if (cfg->locals && map_get(cfg->locals, out->s + at + 1, out->len - at - 1))
     return CHANNEL_LOCAL;
-  prefix = rewrite_virtual_prefix(cfg->virtualdomains, out->s, out->len);
+  prefix = virtual_prefix(cfg->virtualdomains, out->s, out->len);
   if (prefix) {
     stralloc tmp = STRALLOC_ZERO;
     if (!stralloc_copys(&tmp, prefix) || !stralloc_append(&tmp, '-') ||
@@ -68,7 +70,7 @@ int rewrite_recipient(const struct rewrite_config *cfg, const char *addr, size_t
 int rewrite_unvirtual(const struct rewrite_config *cfg, const char *addr, size_t len,
                       stralloc *out)
 {
-  const char *prefix = rewrite_virtual_prefix(cfg->virtualdomains, addr, len);
+  const char *prefix = virtual_prefix(cfg->virtualdomains, addr, len);
   if (prefix) {
     size_t plen = str_len(prefix);
     size_t at = last_at(addr, len);

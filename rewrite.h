@@ -26,9 +26,6 @@ int rewrite_recipient(const struct rewrite_config *cfg, const char *addr, size_t
    to virtual prefix P and the local part starts with it. 1 ok, 0 ENOMEM */
 int rewrite_unvirtual(const struct rewrite_config *cfg, const char *addr, size_t len,
                       struct stralloc *out);
-/* the virtual-domain prefix for addr (user@domain), or NULL (also for an
-   empty value, which means "not virtual") */
-const char *rewrite_virtual_prefix(const struct map *virtualdomains, const char *addr, size_t len);
 
 /* VERP: when sender ends in "-@[]" it is a template prefix@host-@[]; out is
    prefix + box "=" rhost "@" host for recipient box@rhost. Otherwise out is

@@ -38,11 +38,6 @@ static void mask(int how, int sig)
   sigprocmask(how, &ss, NULL);
 }
 
-void sig_block(int sig)
-{
-  mask(SIG_BLOCK, sig);
-}
-
 void sig_unblock(int sig)
 {
   mask(SIG_UNBLOCK, sig);

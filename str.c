@@ -61,16 +61,6 @@ int case_equalb(const char *a, size_t n, const char *b)
   return 1;
 }
 
-int case_equals(const char *a, const char *b)
-{
-  for (;;) {
-    unsigned char x = lower((unsigned char)*a++);
-    unsigned char y = lower((unsigned char)*b++);
-    if (x != y) return 0;
-    if (!x) return 1;
-  }
-}
-
 void case_lowerb(char *s, size_t n)
 {
   size_t i;

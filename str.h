@@ -12,7 +12,6 @@ size_t byte_chr(const char *s, size_t n, int c);  /* index of first c, or n */
 size_t byte_rchr(const char *s, size_t n, int c); /* index of last c, or n */
 int byte_equal(const char *a, size_t n, const char *b);
 int case_equalb(const char *a, size_t n, const char *b); /* ASCII case-insensitive */
-int case_equals(const char *a, const char *b);
 void case_lowerb(char *s, size_t n);
 /* writes the decimal digits of u to out (no NUL) and returns their count;
    out may be NULL to only measure */

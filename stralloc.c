@@ -126,13 +126,6 @@ int stralloc_catulong0(stralloc *sa, unsigned long u, unsigned int width)
   return 1;
 }
 
-int stralloc_starts(const stralloc *sa, const char *prefix)
-{
-  size_t n = str_len(prefix);
-
-  return sa->len >= n && (n == 0 || memcmp(sa->s, prefix, n) == 0);
-}
-
 void stralloc_free(stralloc *sa)
 {
   free(sa->s);

@@ -26,7 +26,6 @@ int stralloc_append(stralloc *sa, char c);
 int stralloc_0(stralloc *sa);                     /* append one NUL byte */
 int stralloc_catulong(stralloc *sa, unsigned long u);       /* decimal */
 int stralloc_catulong0(stralloc *sa, unsigned long u, unsigned int width); /* zero-padded to width */
-int stralloc_starts(const stralloc *sa, const char *prefix); /* 1 if sa begins with prefix */
 void stralloc_free(stralloc *sa);                 /* back to STRALLOC_ZERO */
 
 #endif

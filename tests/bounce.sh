@@ -11,6 +11,9 @@
 #      with the report as logged, the break paragraph, "Return-Path: <S>"
 #      and the original queue file byte for byte; the bounce file goes;
 #  (b) a permanent failure (unknown local user) bounces at once;
+#  in (a) and (b) the recipient paragraph is qmail-local's report as plain
+#  sentences ("Sorry, no mailbox here by that name. (#5.1.1)"), with no
+#  "qmail-local: fatal:" diagnostics prefix;
 #  (c) a bounce that fails becomes a double bounce from <#@[]> to
 #      postmaster@localhost, carrying the original bounce;
 #  (d) with control/doublebounceto an unknown name the double bounce fails
@@ -238,6 +241,9 @@ check_notice "$T/a" "$ME@localhost"
 assert_eq "postmaster@localhost" "`cat "$T/a/rcpts"`" "recipients in the notice"
 assert_eq "$ftext" "`cat "$T/a/rcpt.1.logsafe"`" "the recipient paragraph, as logged"
 grep -q '(#4\.' "$T/a/rcpt.1" || fail "the report lost its status code: `cat "$T/a/rcpt.1"`"
+sed -n 1p "$T/a/rcpt.1" > "$T/a/first"
+grep -q -x -e 'Unable to create file in tmp/ (maildir \./Maildir/): .*\. (#4\.[0-9]\.[0-9])' "$T/a/first" ||
+  fail "qmail-local's report is not a plain sentence: `cat "$T/a/rcpt.1"`"
 sed -n 1p "$T/a/original" > "$T/rp"
 assert_eq "Return-Path: <$ME@localhost>" "`cat "$T/rp"`" "the line after the break paragraph"
 tail -n +2 "$T/a/original" | cmp -s - "$T/mess.a" || fail "the copy in the notice is not the queued mess file"
@@ -269,6 +275,7 @@ qsbmf "$f" "$T/b"
 check_notice "$T/b" "$ME@localhost"
 assert_eq "nosuch@localhost" "`cat "$T/b/rcpts"`" "(b) recipients in the notice"
 assert_eq "$ftext" "`cat "$T/b/rcpt.1.logsafe"`" "(b) the recipient paragraph, as logged"
+assert_eq "Sorry, no mailbox here by that name. (#5.1.1)" "`cat "$T/b/rcpt.1"`" "(b) the recipient paragraph"
 check_original "$T/b" "$ME@localhost" "$qp0" "$T/msg.b"
 
 # =================================================================================

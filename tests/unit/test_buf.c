@@ -72,7 +72,7 @@ static void test_put_short_writes(void)
   CHECK_MEM(sink, sinklen, "abcdefgh", 8);
   CHECK(buf_put(&b, "0123456789ABCDEF", 16) == 0); /* large: flushed + direct */
   CHECK_MEM(sink, sinklen, "abcdefghi0123456789ABCDEF", 25);
-  CHECK(buf_putsflush(&b, "xyz") == 0);
+  CHECK(buf_putflush(&b, "xyz", 3) == 0);
   CHECK_MEM(sink, sinklen, "abcdefghi0123456789ABCDEFxyz", 28);
   CHECK(b.p == 0);
   CHECK(buf_flush(&b) == 0);

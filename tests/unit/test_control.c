@@ -156,6 +156,32 @@ static void test_files(void)
   CHECK(control_readlist(&sa, "control/me/sub") == -1);
   CHECK(errno == ENOTDIR);
   CHECK(control_readint(&u, "control") == -1);
+
+  /* a symlinked control file is read; anything but a regular file is an
+     error at once, even a FIFO whose writer keeps it open */
+  CHECK(symlink("me", "control/melink") == 0);
+  CHECK(control_readline(&sa, "control/melink") == 1);
+  CHECK_MEM(sa.s, sa.len, "mx.example.org", 14);
+  CHECK(mkfifo("control/fifo", 0644) == 0);
+  alarm(10); /* a hang ends the test */
+  errno = 0;
+  CHECK(control_readline(&sa, "control/fifo") == -1);
+  CHECK(errno == EINVAL);
+  {
+    int holder = open("control/fifo", O_RDWR);
+    CHECK(holder != -1);
+    errno = 0;
+    CHECK(control_readint(&u, "control/fifo") == -1);
+    CHECK(errno == EINVAL);
+    CHECK(symlink("fifo", "control/fifolink") == 0);
+    sa.len = 0;
+    errno = 0;
+    CHECK(control_readlist(&sa, "control/fifolink") == -1);
+    CHECK(errno == EINVAL);
+    CHECK(sa.len == 0);
+    close(holder);
+  }
+  alarm(0);
   if (geteuid() != 0) {
     PUT("control/secret", "x\n");
     chmod("control/secret", 0);
@@ -171,7 +197,8 @@ static void test_files(void)
 static void cleanup(void)
 {
   const char *names[] = { "me", "empty", "crlfonly", "list", "int", "intjunk",
-    "intspace", "intnone", "intempty", "intbig", "big", "secret" };
+    "intspace", "intnone", "intempty", "intbig", "big", "secret", "melink", "fifo",
+    "fifolink" };
   size_t i;
 
   for (i = 0; i < sizeof names / sizeof names[0]; ++i) {

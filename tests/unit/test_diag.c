@@ -60,6 +60,18 @@ static void die_sys(void)
   diag_die_sys(53, "unable to write ", "mess/1/2", (char *)0);
 }
 
+static void die_report(void)
+{
+  diag_prog = "qmail-local";
+  diag_die_report(100, "Sorry, no mailbox here by that name. (#5.1.1)", (char *)0);
+}
+
+static void die_report_pieces(void)
+{
+  diag_prog = "qmail-local";
+  diag_die_report(111, "Unable to open ", ".qmail-x", ": ", "reason", ". (#4.3.0)", (char *)0);
+}
+
 static void test_messages(void)
 {
   char out[1024], want[512];
@@ -87,6 +99,16 @@ static void test_messages(void)
   CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 53);
   snprintf(want, sizeof want, "qmail-queue: fatal: unable to write mess/1/2: %s\n", error_str(ENOSPC));
   CHECK_MEM(out, len, want, strlen(want));
+
+  /* a report: no program name, no "fatal:" */
+  st = capture(die_report, out, sizeof out, &len);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 100);
+  CHECK_MEM(out, len, "Sorry, no mailbox here by that name. (#5.1.1)\n",
+            sizeof "Sorry, no mailbox here by that name. (#5.1.1)\n" - 1);
+  st = capture(die_report_pieces, out, sizeof out, &len);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 111);
+  CHECK_MEM(out, len, "Unable to open .qmail-x: reason. (#4.3.0)\n",
+            sizeof "Unable to open .qmail-x: reason. (#4.3.0)\n" - 1);
 }
 
 int main(void)

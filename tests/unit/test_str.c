@@ -40,10 +40,6 @@ static void test_case(void)
   CHECK(!case_equalb("example", 7, "exampld"));
   CHECK(!case_equalb("@", 1, "`")); /* '@' | 0x20 == '`': not a letter */
   CHECK(!case_equalb("[", 1, "{"));
-  CHECK(case_equals("Postmaster", "POSTMASTER"));
-  CHECK(!case_equals("Postmaster", "POSTMASTE"));
-  CHECK(!case_equals("a", "ab"));
-  CHECK(case_equals("", ""));
   case_lowerb(s, sizeof s - 1);
   CHECK_STR(s, "mixed.example.com\xc4");
 }
