@@ -9,9 +9,14 @@
 #
 # Accounts: run as an ordinary user, every role is that user and both groups
 # are the user's primary group. Run as root, the accounts of conf-users and
-# conf-groups are used (created when missing, see mkaccounts.sh), and mail
-# is delivered as the alias account, never as root; DIR and every directory
-# above it must then be searchable by others.
+# conf-groups are used, and mail is delivered as the alias account, never as
+# root; DIR and every directory above it must then be searchable by others.
+# Those accounts are made by mkaccounts.sh exactly as `make accounts` makes
+# them for a production install in conf-home: system accounts without a
+# login shell whose homes are conf-home (HOME/alias for alias), not DIR, so
+# a later production install keeps them as they are. The instance does not
+# need their homes: users/assign names its own directories. mkaccounts.sh
+# prints every account and group it creates (or whose home it corrects).
 #
 # Mail for postmaster@localhost and <invoking user>@localhost goes to
 # DIR/mail/<name>/Maildir/; any other local address bounces. With SMTPPORT a
@@ -78,7 +83,7 @@ chmod 0755 "$dir" "$build" || die "unable to chmod $dir"
 if [ -n "$asroot" ]; then
   sed -n 1,8p "$TOP/conf-users" > "$build/users" || die "unable to write $build/users"
   sed -n 1,2p "$TOP/conf-groups" > "$build/groups" || die "unable to write $build/groups"
-  sh "$TOP/mkaccounts.sh" "$dir" "$build/users" "$build/groups" || exit 111
+  sh "$TOP/mkaccounts.sh" "`sed -n 1p "$TOP/conf-home"`" "$build/users" "$build/groups" || exit 111
   deliver=`sed -n 1p "$build/users"`
 else
   group=`id -gn` || die "unable to find the name of gid `id -g`"

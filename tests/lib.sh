@@ -18,7 +18,8 @@
 # that LD_PRELOADs a library into the programs should skip then).
 # Exit codes: 0 pass, 1 fail, 77 skip (the reason is the last line printed).
 # At exit, even after a failure or a signal, every instance started with
-# instance_start is stopped and every pid given to track_pid is killed.
+# instance_start is stopped, every pid given to track_pid is killed and the
+# accounts and groups named by test_accounts are removed.
 # Set KEEP=1 to keep $T for a look afterwards. tests/run gives a test 300 s;
 # one that needs longer says so with a line "# timeout: SECONDS".
 
@@ -31,6 +32,8 @@ if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; f
 
 LIB_INSTANCES=
 LIB_PIDS=
+LIB_ACCOUNTS=
+LIB_GROUPS=
 T=`mktemp -d "${TMPDIR:-/tmp}/qmt.XXXXXX"` || { echo "tests/lib.sh: unable to make a temporary directory"; exit 1; }
 # As root, the mail accounts must be able to reach instances made under $T.
 [ "`id -u`" = 0 ] && chmod 0755 "$T"
@@ -53,6 +56,14 @@ lib_cleanup() {
     done
     kill -KILL "$p" 2>/dev/null
   done
+  for lib_a in $LIB_ACCOUNTS; do
+    id -u -- "$lib_a" >/dev/null 2>&1 || continue
+    lib_retry userdel "$lib_a" || echo "tests/lib.sh: warning: unable to remove the account $lib_a"
+  done
+  for lib_g in $LIB_GROUPS; do
+    getent group -- "$lib_g" >/dev/null 2>&1 || continue
+    lib_retry groupdel "$lib_g" || echo "tests/lib.sh: warning: unable to remove the group $lib_g"
+  done
   if [ -n "$KEEP" ]; then
     echo "tests/lib.sh: kept $T"
   else
@@ -60,6 +71,17 @@ lib_cleanup() {
   fi
   exit $lib_status
 }
+# lib_retry CMD...: run CMD, again for a few seconds while it fails (useradd,
+# userdel and their kind fail while another one holds the lock on the files)
+lib_retry() {
+  lib_n=0
+  until "$@" 2>/dev/null; do
+    lib_n=$((lib_n + 1))
+    [ $lib_n -ge 25 ] && { "$@"; return; }
+    sleep 0.2
+  done
+}
+
 trap lib_cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
@@ -217,4 +239,45 @@ queue_msg() {
   lib_rc=$?
   rm -f "$lib_env"
   return $lib_rc
+}
+
+# --- accounts (root only) ----------------------------------------------------
+
+# test_accounts SRCDIR: writes SRCDIR/conf-users and SRCDIR/conf-groups with
+# the names of seven accounts and two groups that do not exist now (the owner
+# of the binaries stays root), for the test to make (make accounts, make up);
+# those names are set in TEST_ACCOUNTS (conf-users order, without the owner)
+# and TEST_GROUPS. Whichever of them exist when the test exits are removed then,
+# the accounts first: only what the test made, never an account of the host.
+test_accounts() {
+  [ "`id -u`" = 0 ] || fail "test_accounts needs root"
+  lib_n=0
+  while :; do
+    lib_tag=qt$$x$lib_n
+    lib_free=1
+    for lib_a in a d l p q r s; do
+      id -u -- "$lib_tag$lib_a" >/dev/null 2>&1 && lib_free=
+    done
+    for lib_g in g n; do
+      getent group -- "$lib_tag$lib_g" >/dev/null 2>&1 && lib_free=
+    done
+    [ -n "$lib_free" ] && break
+    lib_n=$((lib_n + 1))
+    [ $lib_n -lt 100 ] || fail "no free account names"
+  done
+  TEST_ACCOUNTS="${lib_tag}a ${lib_tag}d ${lib_tag}l ${lib_tag}p ${lib_tag}q ${lib_tag}r ${lib_tag}s"
+  TEST_GROUPS="${lib_tag}g ${lib_tag}n"
+  LIB_ACCOUNTS="$LIB_ACCOUNTS $TEST_ACCOUNTS"
+  LIB_GROUPS="$LIB_GROUPS $TEST_GROUPS"
+  printf '%s\n' ${lib_tag}a ${lib_tag}d ${lib_tag}l root ${lib_tag}p ${lib_tag}q ${lib_tag}r ${lib_tag}s \
+    > "$1/conf-users" || fail "unable to write $1/conf-users"
+  printf '%s\n' ${lib_tag}g ${lib_tag}n > "$1/conf-groups" || fail "unable to write $1/conf-groups"
+}
+
+# copy_tree DIR: a copy of the built source tree (with its objects, so only
+# auto.c is built again when conf-home changes) in DIR
+copy_tree() {
+  mkdir -p "$1" || fail "mkdir $1"
+  tar -C "$TOP" --exclude=./.git --exclude=./run --exclude=./tests --exclude=./bench -cf - . |
+    tar -C "$1" -xpf - || fail "unable to copy the tree to $1"
 }
