@@ -1,53 +1,148 @@
 #!/bin/sh
-# bench/queue-to-maildir.sh [N] [INJECTORS]
+# bench/queue-to-maildir.sh [-r ROUNDS] [-n N] [-j INJECTORS] [-l SAMPLES] [-c CENSUS_N] [TREE...]
 #
-# Throughput of the local path: N messages of 4 KB (default 2000) are queued
-# through qmail-queue by INJECTORS concurrent injectors (default 10, each a
-# loop spawning qmail-queue: bench/inject.c) into a private instance; the
-# clock stops when the last one is in the Maildir. CONCURRENCY=n sets
-# control/concurrencylocal (default 10).
-# Prints messages per second for injection alone and end to end, then runs a
-# second, smaller pass under strace (seccomp-filtered, so only the traced
-# calls stop) to count fsync/fdatasync/syncfs calls per message, by program.
-# Run from the top of the source tree after `make`. Numbers, not pass/fail.
+# The local path, qmail-queue to Maildir, of one build or of several side by
+# side. Run from the top of a source tree (it builds the helpers of this
+# bench/ directory; each TREE is measured with its own programs and scripts).
+#   TREE      a source tree (a directory: `make` is run there first) or a git
+#             revision of the repository of the current directory (checked
+#             out into a temporary `git worktree`, built, removed at the end).
+#             No TREE: the current directory. Trees are named A, B, C...
+#   -r        rounds (default 5). Rounds alternate between the trees, A B A B
+#             ..., so that noise on the machine hits every tree alike.
+#   -n        messages per timed pass (default 1000), 4 KB each, queued by
+#   -j        INJECTORS concurrent injectors (default 10), each a loop that
+#             spawns qmail-queue as a server would (bench/inject.c).
+#   -l        single-message latency samples per round (default 20).
+#   -c        messages of the strace census (default 200; 0: no census).
+#   The old form `queue-to-maildir.sh N [INJECTORS]` still works.
+#   CONCURRENCY=n sets control/concurrencylocal (default 10); KEEP=1 keeps
+#   the temporary directory; QMBENCH_CPU=proc skips the cgroups (below).
+#
+# Each round of a tree starts its instance afresh (own directory, empty
+# Maildir), warms it with 100 messages, waits until the queue is empty and
+# runs `sync`, then measures:
+#   msg/s     N messages, from the start of the injectors until the last
+#             file is in Maildir/new, and injection alone (until the last
+#             injector exits). bench/maildir-clock.c watches new/ with
+#             inotify, so the end is seen when it happens, not at a poll.
+#   CPU       user+sys per message of every process of the instance and of
+#             the injectors (qmail-queue included), over the timed pass and
+#             until the queue is empty again. Method, best first: a cgroup v2
+#             of our own (cpu.stat: user_usec, system_usec), or a cgroup v1
+#             cpuacct (cpuacct.usage_user/usage_sys); up.sh (so svscan and
+#             everything under it) and each injector are moved into it, the
+#             script and its clock are not. Without cgroups: the change in
+#             utime+stime+cutime+cstime of every process working in the
+#             instance (/proc/PID/stat; exited processes count through the
+#             parent that waited for them), plus getrusage(RUSAGE_CHILDREN) of
+#             the clock for the injectors. Its total agrees with the cgroup's
+#             within a few per cent; its user/sys split does not (a process
+#             that lives less than a 10 ms tick is all "user").
+#   latency   SAMPLES single messages, each alone in an empty queue, 50 ms
+#             apart: from the call of qmail-queue until its file appears in
+#             Maildir/new (inotify), median, min and max.
+# After the rounds, a separate run per tree under strace (never timed)
+# counts, over CENSUS_N messages, the fsync family (fsync, fdatasync,
+# syncfs, sync, sync_file_range) and process creation (fork, vfork, clone
+# and clone3 without CLONE_THREAD; execve, execveat that succeeded) per
+# message, by program: qmail-start and everything it starts run under
+# `strace -f --seccomp-bpf` from the service's run file, the injectors under
+# another strace as the queue's owner (a traced setuid program loses its
+# privilege); only calls made after the first message was injected count.
+# It prints the numbers of every round, then per tree the medians over the
+# rounds and the ratios of each tree to A (B/A for msg/s, latency, CPU).
+# It measures; it never passes or fails. Needs gcc, daemontools, and strace
+# for the census.
 
-N=${1:-2000}
-P=${2:-10}
-TOP=`pwd`
-[ -f "$TOP/bench/queue-to-maildir.sh" ] || { echo "run from the top of the source tree"; exit 100; }
-[ -x "$TOP/qmail-queue" ] || { echo "run make first"; exit 100; }
+usage() {
+  sed -n 2,3p "$0" | sed 's/^# //' >&2
+  exit 100
+}
+
+ROUNDS=5
+N=1000
+P=10
+SAMPLES=20
+CENSUS_N=${FSYNC_N:-200}
+WARMUP=100
+GAP_MS=50
+while getopts r:n:j:l:c: o; do
+  case $o in
+    r) ROUNDS=$OPTARG ;;
+    n) N=$OPTARG ;;
+    j) P=$OPTARG ;;
+    l) SAMPLES=$OPTARG ;;
+    c) CENSUS_N=$OPTARG ;;
+    *) usage ;;
+  esac
+done
+shift $((OPTIND - 1))
+# the old interface: N [INJECTORS]
+case $1 in
+  '' | *[!0-9]*) ;;
+  *) if [ ! -d "$1" ]; then
+       N=$1; shift
+       case $1 in '' | *[!0-9]*) ;; *) [ -d "$1" ] || { P=$1; shift; } ;; esac
+     fi ;;
+esac
+for v in "$ROUNDS" "$N" "$P" "$SAMPLES" "$CENSUS_N"; do
+  case $v in '' | *[!0-9]*) usage ;; esac
+done
+[ "$ROUNDS" -ge 1 ] && [ "$P" -ge 1 ] && [ "$N" -ge "$P" ] || usage
+
+UP_TIMEOUT=30
+export UP_TIMEOUT
+HERE=`pwd`
+BENCH=`cd "\`dirname "$0"\`" && pwd`
+[ -f "$HERE/bench/queue-to-maildir.sh" ] || { echo "run from the top of the source tree"; exit 100; }
 
 T=`mktemp -d "${TMPDIR:-/tmp}/qmbench.XXXXXX"` || exit 111
 [ "`id -u`" = 0 ] && chmod 0755 "$T"
-I=$T/inst
-# every process working in the instance, whatever supervise knows of it (the
-# fsync census runs qmail-start under strace, so supervise signals strace)
-stop_all() {
-  sh "$TOP/down.sh" "$I" >/dev/null 2>&1
+WORKTREES=
+CGROUPS=
+
+# every process working in instance $1, whatever supervise knows of it
+kill_instance() {
   for sig in TERM KILL; do
     for p in /proc/[0-9]*; do
       case `readlink "$p/cwd" 2>/dev/null` in
-        "$I"*) kill -$sig "${p#/proc/}" 2>/dev/null ;;
+        "$1" | "$1"/*) kill -$sig "${p#/proc/}" 2>/dev/null ;;
       esac
     done
     [ $sig = TERM ] && sleep 1
   done
 }
 cleanup() {
-  stop_all
-  [ -n "$KEEP" ] || rm -rf "$T"
+  trap '' INT TERM
+  for k in $TREES; do
+    eval "i=\$INST_$k top=\$TOP_$k cg=\$CG_$k"
+    [ -n "$i" ] || continue
+    sh "$top/down.sh" "$i" >/dev/null 2>&1
+    [ -n "$cg" ] && [ -f "$cg/cgroup.kill" ] && echo 1 > "$cg/cgroup.kill" 2>/dev/null
+    kill_instance "$i"
+  done
+  for cg in $CGROUPS; do
+    n=0
+    while [ -s "$cg/cgroup.procs" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+    rmdir "$cg" 2>/dev/null
+  done
+  for w in $WORKTREES; do
+    git -C "$HERE" worktree remove --force "$w" >/dev/null 2>&1
+  done
+  [ -n "$WORKTREES" ] && git -C "$HERE" worktree prune >/dev/null 2>&1
+  if [ -n "$KEEP" ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-sh "$TOP/mkinstance.sh" "$I" >/dev/null || exit 111
-# the injectors: a small C program that spawns qmail-queue as a server would
-gcc -O2 -o "$T/inject" "$TOP/bench/inject.c" || exit 111
-[ -n "$CONCURRENCY" ] && echo "$CONCURRENCY" > "$I/control/concurrencylocal"
-user=`id -un`
-MD=$I/mail/$user/Maildir
+# the helpers, from this bench/ whatever the trees
+gcc -O2 -o "$T/inject" "$BENCH/inject.c" &&
+  gcc -O2 -o "$T/maildir-clock" "$BENCH/maildir-clock.c" || exit 111
+CLOCK=$T/maildir-clock
 
 # a 4 KB message
+user=`id -un`
 {
   printf 'From: bench@example.com\nTo: %s@localhost\nSubject: benchmark\n\n' "$user"
   i=0
@@ -58,72 +153,267 @@ MD=$I/mail/$user/Maildir
 } | head -c 4096 > "$T/msg"
 printf 'Fbench@example.com\0T%s@localhost\0\0' "$user" > "$T/env"
 
-count() {
-  find "$MD/new" -type f -printf x | wc -c
-}
-
-now_ms() {
-  date +%s%3N
-}
-
-# run_pass N: queue N messages with P injectors, wait for delivery;
-# prints "inject_ms total_ms"
-run_pass() {
-  n=$1
-  base=`count`
-  per=$((n / P))
-  t0=`now_ms`
-  j=0
-  while [ $j -lt $P ]; do
-    $INJECT_WRAP${INJECT_WRAP:+.$j} "$T/inject" "$I/bin/qmail-queue" "$T/msg" "$T/env" "$per" &
-    j=$((j + 1))
-  done
-  wait
-  t1=`now_ms`
-  want=$((base + per * P))
-  deadline=$(( `date +%s` + 600 ))
-  while [ "`count`" -lt $want ]; do
-    [ `date +%s` -gt $deadline ] && { echo "timed out waiting for delivery" >&2; exit 1; }
-    sleep 0.02
-  done
-  t2=`now_ms`
-  echo "$((t1 - t0)) $((t2 - t0))"
-}
-
-UP_TIMEOUT=30 sh "$TOP/up.sh" -n -q "$I" || { echo "instance did not start"; exit 111; }
-run_pass 100 >/dev/null   # warm-up
-
-set -- `run_pass "$N"`
-n=$(( (N / P) * P ))
-echo "messages: $n of 4096 bytes, $P concurrent injectors, concurrencylocal `cat "$I/control/concurrencylocal" 2>/dev/null || echo 10`"
-awk -v n=$n -v a=$1 -v b=$2 'BEGIN {
-  printf "injection:  %.0f messages/s (%d ms)\n", n * 1000 / a, a
-  printf "end to end: %.0f messages/s (%d ms, queue-in to Maildir)\n", n * 1000 / b, b }'
-
-# fsync census
-if command -v strace >/dev/null 2>&1; then
-  M=${FSYNC_N:-200}
-  sh "$TOP/down.sh" "$I" >/dev/null 2>&1
-  # qmail-queue is setuid: a traced setuid program loses its privilege, so
-  # the injectors themselves run under strace as the queue's owner instead
-  quser=`stat -c %U "$I/bin/qmail-queue"`
-  if [ "`id -u`" = 0 ]; then asq="-u $quser"; else asq=; fi
-  INJECT_WRAP="strace -f --seccomp-bpf -qq -e trace=fsync,fdatasync,syncfs,sync $asq -o $T/trace.queue"
-  run=$I/service/qmail-send/run
-  cp "$run" "$T/run.orig"
-  sed "s|exec env - |exec strace -f --seccomp-bpf -qq -e trace=fsync,fdatasync,syncfs,sync -o $T/trace.send env - |" "$T/run.orig" > "$run"
-  UP_TIMEOUT=30 sh "$TOP/up.sh" -n -q "$I" >/dev/null || { echo "instance did not start under strace"; exit 111; }
-  run_pass "$M" > /dev/null
-  stop_all
-  m=$(( (M / P) * P ))
-  q=`cat "$T"/trace.queue* | grep -c -E '^[0-9]+ +(fsync|fdatasync|syncfs|sync)\('`
-  cat "$T"/trace.send* 2>/dev/null > "$T/send.all"
-  s=`grep -c -E '^[0-9]+ +syncfs\(' "$T/send.all"`
-  l=`grep -c -E '^[0-9]+ +(fsync|fdatasync)\(' "$T/send.all"`
-  awk -v m=$m -v q=$q -v s=$s -v l=$l 'BEGIN {
-    printf "fsync census over %d messages (strace):\n", m
-    printf "  qmail-queue:          %.2f fsync per message\n", q / m
-    printf "  qmail-send:           %.2f syncfs per message (%d calls: one per preprocessing batch)\n", s / m, s
-    printf "  qmail-send children:  %.2f fsync per message (qmail-local, bounces)\n", l / m
-    printf "  total:                %.2f per message\n", (q + s + l) / m }'
+# how CPU time is measured: a cgroup v2, a cgroup v1 cpuacct, or /proc
+CGMODE=proc
+CGBASE=
+if [ "$QMBENCH_CPU" != proc ]; then
+  v2=`awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts`
+  own=`sed -n 's/^0:://p' /proc/self/cgroup`
+  if [ -n "$v2" ] && mkdir "$v2$own/qmbench.probe.$$" 2>/dev/null; then
+    [ -f "$v2$own/qmbench.probe.$$/cpu.stat" ] && { CGMODE=v2; CGBASE=$v2$own; }
+    rmdir "$v2$own/qmbench.probe.$$"
+  fi
+  if [ $CGMODE = proc ]; then
+    v1=`awk '$3 == "cgroup" && $4 ~ /(^|,)cpuacct(,|$)/ { print $2; exit }' /proc/mounts`
+    own=`sed -n 's/^[0-9]*:[^:]*cpuacct[^:]*://p' /proc/self/cgroup`
+    if [ -n "$v1" ] && mkdir "$v1$own/qmbench.probe.$$" 2>/dev/null; then
+      [ -f "$v1$own/qmbench.probe.$$/cpuacct.usage_user" ] && { CGMODE=v1; CGBASE=$v1$own; }
+      rmdir "$v1$own/qmbench.probe.$$"
+    fi
+  fi
 fi
+CGBASE=`echo "$CGBASE" | sed 's,/$,,'`
+case $CGMODE in
+  v2) CPU_METHOD="cgroup v2 cpu.stat" ;;
+  v1) CPU_METHOD="cgroup v1 cpuacct" ;;
+  proc) CPU_METHOD="/proc/PID/stat of the instance + getrusage of the injectors" ;;
+esac
+
+# cpu_us TREE: user and system microseconds so far ("USER SYS")
+cpu_us() {
+  eval "cg=\$CG_$1 i=\$INST_$1"
+  case $CGMODE in
+    v2) awk '$1 == "user_usec" { u = $2 } $1 == "system_usec" { s = $2 } END { print u, s }' "$cg/cpu.stat" ;;
+    v1) echo "`cat "$cg/cpuacct.usage_user"` `cat "$cg/cpuacct.usage_sys"`" | awk '{ print int($1 / 1000), int($2 / 1000) }' ;;
+    proc)
+      hz=`getconf CLK_TCK`
+      for p in /proc/[0-9]*; do
+        case `readlink "$p/cwd" 2>/dev/null` in
+          "$i" | "$i"/*) sed 's/.*) //' "$p/stat" 2>/dev/null ;;
+        esac
+      done | awk -v hz="$hz" '{ u += $12 + $14; s += $13 + $15 }
+        END { printf "%.0f %.0f\n", u * 1e6 / hz, s * 1e6 / hz }' ;;
+  esac
+}
+
+# in_cgroup TREE CMD...: runs CMD inside the tree's cgroup
+in_cgroup() {
+  eval "cg=\$CG_$1"
+  shift
+  if [ -n "$cg" ]; then
+    sh -c 'echo 0 > "$0/cgroup.procs" && exec "$@"' "$cg" "$@"
+  else
+    "$@"
+  fi
+}
+
+# The trees: A, B, ... with TOP_x, NAME_x, INST_x, CG_x.
+[ $# -gt 0 ] || set -- .
+TREES=
+k=0
+for arg in "$@"; do
+  label=`echo ABCDEFGHIJKLMNOPQRSTUVWXYZ | cut -c$((k + 1))`
+  [ -n "$label" ] || { echo "at most 26 trees"; exit 100; }
+  k=$((k + 1))
+  if [ -d "$arg" ]; then
+    top=`cd "$arg" && pwd`
+    desc="$arg (`git -C "$top" describe --always --dirty 2>/dev/null || echo "not a git tree"`)"
+  else
+    rev=`git -C "$HERE" rev-parse --verify -q "$arg^{commit}"` ||
+      { echo "$arg: neither a directory nor a git revision"; exit 100; }
+    top=$T/src.$label
+    git -C "$HERE" worktree add -q --detach "$top" "$rev" >"$T/worktree.log" 2>&1 ||
+      { cat "$T/worktree.log"; exit 111; }
+    WORKTREES="$WORKTREES $top"
+    desc="$arg (`git -C "$HERE" rev-parse --short "$rev"`, built in a temporary worktree)"
+  fi
+  [ -f "$top/mkinstance.sh" ] && [ -f "$top/down.sh" ] || { echo "$arg: not a source tree"; exit 100; }
+  echo "$label = $desc"
+  make -s -C "$top" all >"$T/make.$label.log" 2>&1 ||
+    { tail -n 20 "$T/make.$label.log"; echo "$arg: make failed"; exit 111; }
+  inst=$T/inst.$label
+  sh "$top/mkinstance.sh" "$inst" >"$T/mkinstance.$label.log" 2>&1 ||
+    { cat "$T/mkinstance.$label.log"; exit 111; }
+  [ -n "$CONCURRENCY" ] && echo "$CONCURRENCY" > "$inst/control/concurrencylocal"
+  cg=
+  if [ $CGMODE != proc ]; then
+    cg=$CGBASE/qmbench.$$.$label
+    mkdir "$cg" || exit 111
+    CGROUPS="$CGROUPS $cg"
+  fi
+  eval "TOP_$label=\$top DESC_$label=\$desc NAME_$label=\$arg INST_$label=\$inst CG_$label=\$cg"
+  TREES="$TREES $label"
+done
+FIRST=`echo $TREES | cut -d' ' -f1`
+per=$((N / P))
+n=$((per * P))
+wper=$(((WARMUP + P - 1) / P))
+echo "$n messages of 4096 bytes per pass from $P injectors, concurrencylocal `cat "$INST_$FIRST/control/concurrencylocal" 2>/dev/null || echo 10`;" \
+  "$SAMPLES latency samples per round; $ROUNDS rounds; CPU: $CPU_METHOD"
+
+# start TREE, stop TREE: the tree's instance under svscan
+start() {
+  eval "top=\$TOP_$1 i=\$INST_$1"
+  find "$i/mail/$user/Maildir/new" -type f -delete
+  in_cgroup "$1" sh "$top/up.sh" -n -q "$i" ||
+    { echo "the instance of $1 did not start"; exit 111; }
+}
+stop() {
+  eval "top=\$TOP_$1 i=\$INST_$1 cg=\$CG_$1"
+  sh "$top/down.sh" "$i" >/dev/null 2>&1
+  if [ -n "$cg" ] && [ -s "$cg/cgroup.procs" ]; then
+    [ -f "$cg/cgroup.kill" ] && echo 1 > "$cg/cgroup.kill"
+  fi
+  kill_instance "$i" 2>/dev/null
+}
+
+# round TREE R: one round of measurements, appended to $T/results.TREE
+round() {
+  eval "i=\$INST_$1 cg=\$CG_$1"
+  md=$i/mail/$user/Maildir
+  start "$1"
+  QMBENCH_CGROUP=${cg:+$cg/cgroup.procs} \
+    "$CLOCK" pass "$md/new" $((wper * P)) "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$wper" >/dev/null ||
+    { echo "warm-up of $1 failed"; exit 1; }
+  "$CLOCK" drain "$i/queue" 60 || exit 1
+  sync
+  c0=`cpu_us "$1"`
+  res=`QMBENCH_CGROUP=${cg:+$cg/cgroup.procs} \
+    "$CLOCK" pass "$md/new" "$n" "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$per"` ||
+    { echo "timed pass of $1 failed"; exit 1; }
+  "$CLOCK" drain "$i/queue" 60 || exit 1
+  c1=`cpu_us "$1"`
+  sync
+  "$CLOCK" latency "$md/new" "$i/queue" "$SAMPLES" "$GAP_MS" "$i/bin/qmail-queue" "$T/msg" "$T/env" > "$T/lat.$1.$2" ||
+    { echo "latency of $1 failed"; exit 1; }
+  stop "$1"
+  set -- "$1" "$2" $res $c0 $c1
+  # $3 epoch, $4 inject ms, $5 total ms, $6 $7 injectors' user and sys ms,
+  # $8..$11 user and sys us before and after
+  sort -n "$T/lat.$1.$2" | awk -v t="$1" -v r="$2" -v n=$n -v inj="$4" -v tot="$5" \
+    -v ku="$6" -v ks="$7" -v u0="$8" -v s0="$9" -v u1="${10}" -v s1="${11}" -v mode=$CGMODE '
+    { l[NR] = $1 }
+    END {
+      med = NR % 2 ? l[(NR + 1) / 2] : (l[NR / 2] + l[NR / 2 + 1]) / 2
+      u = (u1 - u0) / 1000; s = (s1 - s0) / 1000
+      if (mode == "proc") { u += ku; s += ks }   # the injectors
+      printf "round %d %s: %6.0f msg/s end to end (%.0f ms), %6.0f msg/s injection; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg (user %.3f, sys %.3f)\n",
+        r, t, n * 1000 / tot, tot, n * 1000 / inj, med, l[1], l[NR], (u + s) / n, u / n, s / n
+      print n * 1000 / tot, n * 1000 / inj, med, (u + s) / n >> ("'"$T"'/results." t)
+    }'
+}
+
+r=1
+while [ $r -le "$ROUNDS" ]; do
+  for k in $TREES; do
+    round "$k" "$r"
+  done
+  r=$((r + 1))
+done
+
+# census TREE: a separate, untimed run under strace
+census() {
+  eval "top=\$TOP_$1 i=\$INST_$1"
+  md=$i/mail/$user/Maildir
+  d=$T/census.$1
+  mkdir -p "$d"
+  chmod 0777 "$d"
+  m=$(((CENSUS_N / P) * P))
+  calls=fsync,fdatasync,syncfs,sync,sync_file_range,execve,execveat,fork,vfork,clone,clone3
+  quser=`stat -c %U "$i/bin/qmail-queue"`
+  if [ "`id -u`" = 0 ]; then asq="-u $quser"; else asq=; fi
+  run=$i/service/qmail-send/run
+  cp "$run" "$d/run.orig"
+  sed "s|exec env - |exec strace -f -ff -ttt --seccomp-bpf -qq -e trace=$calls -o $d/send env - |" "$d/run.orig" > "$run"
+  start "$1"
+  cp "$d/run.orig" "$run"
+  "$CLOCK" pass "$md/new" $((wper * P)) "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$wper" >/dev/null ||
+    { echo "census warm-up of $1 failed"; return 1; }
+  "$CLOCK" drain "$i/queue" 60 || return 1
+  out=`"$CLOCK" pass "$md/new" "$m" "$P" strace -f -ff -ttt --seccomp-bpf -qq -e trace=$calls $asq -o "$d/inject" \
+    "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" $((m / P))` || { echo "census of $1 failed"; return 1; }
+  set -- "$1" $out
+  "$CLOCK" drain "$i/queue" 60
+  # supervise's child is strace, which does not act on TERM while it waits:
+  # mark the service down, then stop qmail-send itself
+  svc -d "$i/service/qmail-send"
+  for p in /proc/[0-9]*; do
+    [ "`cat "$p/comm" 2>/dev/null`" = qmail-send ] || continue
+    case `readlink "$p/cwd" 2>/dev/null` in "$i" | "$i"/*) kill -TERM "${p#/proc/}" ;; esac
+  done
+  stop "$1"
+  # per-process files NAME.PID, parents (smaller pids) first
+  files=`ls "$d" | sed -n 's/^\(send\|inject\)\.\([0-9]*\)$/\2 \1.\2/p' | sort -n | cut -d' ' -f2`
+  (cd "$d" && awk -v since="$2" -v m=$m '
+      FNR == 1 { pid = FILENAME; sub(/.*\./, "", pid); prog = (pid in child) ? child[pid] : "?" }
+      {
+        t = $1 * 1000; call = $2; sub(/\(.*/, "", call)
+        if (call ~ /^(execve|execveat)$/ && $NF == "0") {
+          name = $2; sub(/^[a-z]*\("/, "", name); sub(/".*/, "", name); sub(/.*\//, "", name)
+          prog = name
+          if (t >= since && prog != "inject") execs[prog]++
+        } else if (call ~ /^(fork|vfork|clone|clone3)$/ && $0 !~ /CLONE_THREAD/ && $NF ~ /^[0-9]+$/ && $NF > 0) {
+          child[$NF] = prog
+          if (t >= since) forks[prog]++
+        } else if (call ~ /^(fsync|fdatasync|syncfs|sync|sync_file_range)$/ && $NF !~ /^-/ && t >= since) {
+          if (call ~ /^(fsync|fdatasync)$/) fs[prog]++
+          else if (call == "sync_file_range") sfr[prog]++
+          else sfs[prog]++
+        }
+        seen[prog] = 1
+      }
+      END {
+        printf "  %-14s %8s %8s %8s %8s %8s %8s\n", "per message", "fsync", "syncfs", "s_f_r", "family", "forks", "execs"
+        for (p in seen) if (fs[p] + sfs[p] + sfr[p] + forks[p] + execs[p] > 0) {
+          printf "  %-14s %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f\n", p, fs[p] / m, sfs[p] / m, sfr[p] / m,
+            (fs[p] + sfs[p] + sfr[p]) / m, forks[p] / m, execs[p] / m
+          FS += fs[p]; SFS += sfs[p]; SFR += sfr[p]; F += forks[p]; E += execs[p]
+        }
+        printf "  %-14s %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f\n", "total", FS / m, SFS / m, SFR / m, (FS + SFS + SFR) / m, F / m, E / m
+        print (FS + SFS + SFR) / m, F / m, E / m, FS / m, SFS / m, SFR / m > "'"$d"'/totals"
+      }' $files) > "$d/table"
+  echo "census of $1 over $m messages (strace; not timed): fsync = fsync+fdatasync, syncfs = syncfs+sync,"
+  echo "  s_f_r = sync_file_range, family = their sum; forks by the program that forks, execs of the program run"
+  sed -n '1p' "$d/table"
+  sed '1d;$d' "$d/table" | sort
+  tail -n 1 "$d/table"
+}
+
+if [ "$CENSUS_N" -gt 0 ]; then
+  if command -v strace >/dev/null 2>&1; then
+    for k in $TREES; do
+      census "$k"
+    done
+  else
+    echo "no strace: no census of fsync calls and processes"
+  fi
+fi
+
+# medians
+median() {
+  sort -n | awk '{ v[NR] = $1 } END { if (NR) print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+echo "median over $ROUNDS rounds (latency min and max over all samples):"
+for k in $TREES; do
+  f=$T/results.$k
+  tp=`cut -d' ' -f1 "$f" | median`
+  ip=`cut -d' ' -f2 "$f" | median`
+  lat=`cut -d' ' -f3 "$f" | median`
+  cpu=`cut -d' ' -f4 "$f" | median`
+  lmin=`cat "$T"/lat.$k.* | sort -n | head -n 1 | cut -d' ' -f1`
+  lmax=`cat "$T"/lat.$k.* | sort -n | tail -n 1 | cut -d' ' -f1`
+  cen=
+  [ -f "$T/census.$k/totals" ] && cen=`awk '{ printf "; per msg %.2f fsync-family (%.2f fsync, %.2f syncfs, %.2f sync_file_range), %.2f forks, %.2f execs", $1, $4, $5, $6, $2, $3 }' "$T/census.$k/totals"`
+  eval "name=\$DESC_$k"
+  printf '%s %s: %.0f msg/s end to end, %.0f msg/s injection; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg%s\n' \
+    "$k" "$name" "$tp" "$ip" "$lat" "$lmin" "$lmax" "$cpu" "$cen"
+  eval "TP_$k=$tp LAT_$k=$lat CPU_$k=$cpu"
+done
+eval "ta=\$TP_$FIRST la=\$LAT_$FIRST ca=\$CPU_$FIRST"
+for k in $TREES; do
+  [ "$k" = "$FIRST" ] && continue
+  eval "tb=\$TP_$k lb=\$LAT_$k cb=\$CPU_$k"
+  awk -v k="$k/$FIRST" -v ta="$ta" -v tb="$tb" -v la="$la" -v lb="$lb" -v ca="$ca" -v cb="$cb" \
+    'BEGIN { printf "%s: msg/s %.3f, latency %.3f, CPU %.3f (msg/s above 1, latency and CPU below 1: better than A)\n", k, tb / ta, lb / la, cb / ca }'
+done
+exit 0
