@@ -5,7 +5,8 @@
 # whose home is DIR (absolute): its own programs, compiled-in home DIR, queue,
 # control files, users/assign, Maildirs and daemontools service directories.
 # Needs a finished `make` in the source tree: only auto.c is built per
-# instance, the program objects and libqmail.a are reused.
+# instance, the program objects and libqmail.a are reused (musl/*.o and
+# musl/libqmail.a for the programs musl/config.mk names, see conf-musl).
 #
 # Accounts: run as an ordinary user, every role is that user and both groups
 # are the user's primary group. Run as root, the accounts of conf-users and
@@ -52,12 +53,34 @@ case $port in *[!0-9]*) echo "$PROG: fatal: bad port: $port" >&2; exit 100 ;; es
 
 # The build this instance reuses.
 [ -n "${PROGRAMS+set}" ] || PROGRAMS=`sh "$TOP/programs.sh"`
-[ -f "$TOP/libqmail.a" ] || die "$TOP/libqmail.a is missing: run make first"
-for p in $PROGRAMS; do
-  [ -f "$TOP/$p.o" ] || die "$TOP/$p.o is missing: run make first"
-done
 cc=${CC_CMD:-`sed -n 1p "$TOP/conf-cc"`}
 ld=${LD_CMD:-`sed -n 1p "$TOP/conf-ld"`}
+# The programs that make linked statically against musl (musl/config.mk,
+# written by trymusl.sh) are linked the same way here, from musl/*.o.
+config=$TOP/musl/config.mk
+musl_programs= musl_cc= musl_ld= musl_end=
+if [ -f "$config" ]; then
+  musl_programs=`sed -n 's/^MUSL_PROGRAMS = *//p' "$config"`
+  musl_cc=`sed -n 's/^MUSL_CC = *//p' "$config"`
+  musl_ld=`sed -n 's/^MUSL_LD = *//p' "$config"`
+  musl_end=`sed -n 's/^MUSL_LD_END = *//p' "$config"`
+fi
+# is_musl PROGRAM: make linked PROGRAM against musl
+is_musl() {
+  case " $musl_programs " in *" $1 "*) return 0 ;; esac
+  return 1
+}
+uses_musl=
+for p in $PROGRAMS; do
+  if is_musl "$p"; then
+    [ -f "$TOP/musl/$p.o" ] || die "$TOP/musl/$p.o is missing: run make first"
+    uses_musl=1
+  else
+    [ -f "$TOP/$p.o" ] || die "$TOP/$p.o is missing: run make first"
+  fi
+done
+[ -f "$TOP/libqmail.a" ] || die "$TOP/libqmail.a is missing: run make first"
+[ -z "$uses_musl" ] || [ -f "$TOP/musl/libqmail.a" ] || die "$TOP/musl/libqmail.a is missing: run make first"
 
 me=`id -un` || die "unable to find the name of uid `id -u`"
 if [ "`id -u`" = 0 ]; then asroot=1; else asroot=; fi
@@ -96,6 +119,8 @@ deliver_uid=`id -u -- "$deliver"` && deliver_gid=`id -g -- "$deliver"` ||
 [ "$deliver_uid" != 0 ] || die "refusing to deliver mail as root ($deliver)"
 
 # Programs, linked against this instance's auto.c.
+# auto.o for glibc, auto-musl.o for musl (also remade when make's musl
+# decision changed).
 sh "$TOP/auto.sh" "$dir" "$build/users" "$build/groups" > "$build/auto.c.tmp" || exit 111
 if [ -f "$build/auto.c" ] && cmp -s "$build/auto.c.tmp" "$build/auto.c" && [ -f "$build/auto.o" ]; then
   rm -f "$build/auto.c.tmp"
@@ -103,12 +128,31 @@ else
   mv -f "$build/auto.c.tmp" "$build/auto.c" || die "unable to move $build/auto.c.tmp"
   $cc -I"$TOP" -c -o "$build/auto.o" "$build/auto.c" || die "unable to compile $build/auto.c"
 fi
+if [ -n "$uses_musl" ] && { ! [ "$build/auto-musl.o" -nt "$build/auto.c" ] || ! [ "$build/auto-musl.o" -nt "$config" ]; }; then
+  $musl_cc -I"$TOP" -c -o "$build/auto-musl.o" "$build/auto.c" || die "unable to compile $build/auto.c with musl"
+fi
+# newer PROGRAM FILE...: the instance's PROGRAM is newer than every FILE
+newer() {
+  n_p=$1
+  shift
+  for n_f in "$@"; do
+    [ "$n_p" -nt "$n_f" ] || return 1
+  done
+  return 0
+}
 for p in $PROGRAMS; do
-  if [ "$build/$p" -nt "$TOP/$p.o" ] && [ "$build/$p" -nt "$TOP/libqmail.a" ] &&
-    [ "$build/$p" -nt "$build/auto.o" ]; then
-    continue
+  if is_musl "$p"; then
+    newer "$build/$p" "$TOP/musl/$p.o" "$TOP/musl/libqmail.a" "$build/auto-musl.o" "$config" && continue
+    $musl_ld -o "$build/$p" "$TOP/musl/$p.o" "$build/auto-musl.o" "$TOP/musl/libqmail.a" $musl_end ||
+      die "unable to link $p"
+  else
+    if [ -f "$config" ]; then
+      newer "$build/$p" "$TOP/$p.o" "$TOP/libqmail.a" "$build/auto.o" "$config" && continue
+    else
+      newer "$build/$p" "$TOP/$p.o" "$TOP/libqmail.a" "$build/auto.o" && continue
+    fi
+    $ld -o "$build/$p" "$TOP/$p.o" "$build/auto.o" "$TOP/libqmail.a" || die "unable to link $p"
   fi
-  $ld -o "$build/$p" "$TOP/$p.o" "$build/auto.o" "$TOP/libqmail.a" || die "unable to link $p"
 done
 
 # The tree and the services.
