@@ -7,6 +7,7 @@
 #include "auto.h"
 #include "channel.h"
 #include "fd.h"
+#include "preprocess.h"
 #include "queue_path.h"
 #include "rewrite.h"
 #include "schedule.h"
@@ -14,7 +15,6 @@
 #include "str.h"
 
 #define JOB_SPACE 4096
-#define INFO_MAX 65536   /* "F" sender NUL: qmail-queue never writes more */
 
 static unsigned long delivery_counter;
 static stralloc fn = STRALLOC_ZERO;
@@ -70,44 +70,6 @@ static void schedule(struct channel *ch, unsigned long id, time_t when)
 void channel_runasap(struct channel *ch, time_t t)
 {
   prioq_setall(&ch->pq, t);
-}
-
-/* info/N/ID: the sender (NUL-terminated into sa) and the birth time */
-static int read_info(unsigned long id, stralloc *sa, time_t *birth)
-{
-  struct stat st;
-  int fd;
-  ssize_t r;
-  name("info", id);
-  fd = open_read(fn.s);
-  if (fd == -1) return -1;
-  if (fstat(fd, &st) == -1) goto fail;
-  if (st.st_size < 2 || st.st_size > INFO_MAX) { errno = EPROTO; goto fail; }
-  if (!stralloc_ready(sa, (size_t)st.st_size)) goto fail;
-  sa->len = 0;
-  while (sa->len < (size_t)st.st_size) {
-    r = read(fd, sa->s + sa->len, (size_t)st.st_size - sa->len);
-    if (r == -1 && errno == EINTR) continue;
-    if (r == -1) goto fail;
-    if (r == 0) break;
-    sa->len += (size_t)r;
-  }
-  close(fd);
-  if (sa->len < 2 || sa->s[0] != 'F' || sa->s[sa->len - 1] != 0) { errno = EPROTO; return -1; }
-  {
-    size_t n = byte_chr(sa->s, sa->len, 0), i;
-    for (i = 1; i <= n; ++i) sa->s[i - 1] = sa->s[i];
-    sa->len = n;   /* the sender and its NUL */
-  }
-  *birth = st.st_mtime;
-  return 0;
-fail:
-  {
-    int e = errno;
-    close(fd);
-    errno = e;
-  }
-  return -1;
 }
 
 static struct job *job_alloc(struct channel *ch)
@@ -167,7 +129,7 @@ static void job_start(struct channel *ch, unsigned long id, time_t t)
     schedule(ch, id, t + ch->hooks->retry_seconds);
     return;
   }
-  if (read_info(id, &j->sender, &birth) == -1) {
+  if (preprocess_read_info(id, &j->sender, &birth, &fn) == -1) {
     log_warn_sys("unable to read", fn.s);
     close(j->fd);
     j->fd = -1;

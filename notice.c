@@ -7,6 +7,7 @@
 #include "fd.h"
 #include "idset.h"
 #include "notice.h"
+#include "preprocess.h"
 #include "queue_client.h"
 #include "queue_path.h"
 #include "rewrite.h"
@@ -14,7 +15,6 @@
 #include "str.h"
 #include "stralloc.h"
 
-#define INFO_MAX 65536
 
 static const struct notice_config *cfg;
 static struct idset exists = IDSET_ZERO;   /* bounce/ID may exist */
@@ -75,33 +75,6 @@ int notice_discard(unsigned long id)
   return 0;
 }
 
-/* the sender from info/N/ID into sender (NUL-terminated) */
-static int read_sender(unsigned long id)
-{
-  ssize_t r;
-  size_t n;
-  int fd;
-  while (!queue_path(&fn, "info", id, (int)auto_split)) nomem();
-  fd = open_read(fn.s);
-  if (fd == -1) return -1;
-  sender.len = 0;
-  for (;;) {
-    while (!stralloc_readyplus(&sender, 1024)) nomem();
-    r = read(fd, sender.s + sender.len, sender.a - sender.len);
-    if (r == -1 && errno == EINTR) continue;
-    if (r == -1) { int e = errno; close(fd); errno = e; return -1; }
-    if (r == 0) break;
-    sender.len += (size_t)r;
-    if (sender.len > INFO_MAX) break;
-  }
-  close(fd);
-  n = byte_chr(sender.s, sender.len, 0);
-  if (!sender.len || sender.s[0] != 'F' || n == sender.len) { errno = EPROTO; return -1; }
-  for (r = 1; (size_t)r <= n; ++r) sender.s[r - 1] = sender.s[r];
-  sender.len = n;   /* with its NUL */
-  return 0;
-}
-
 /* copies fd to the queue; 0 ok, -1 read error */
 static int stream(struct queue_client *q, int fd)
 {
@@ -134,7 +107,7 @@ int notice_send(unsigned long id, time_t t)
     log_warn_sys("unable to open", fn.s);
     return -1;
   }
-  if (read_sender(id) == -1) {
+  if (preprocess_read_info(id, &sender, 0, &fn) == -1) {
     close(fdpara);
     if (errno == ENOENT) return 1;   /* finished before: nothing to do */
     log_warn_sys("unable to read", fn.s);

@@ -8,6 +8,8 @@
 #include "fd.h"
 #include "preprocess.h"
 #include "queue_path.h"
+#include "readfile.h"
+#include "str.h"
 #include "rewrite.h"
 
 static const char *const channel_dir[2] = { "local", "remote" };
@@ -15,6 +17,31 @@ static const char *const channel_dir[2] = { "local", "remote" };
 static int name(stralloc *fn, const char *dir, unsigned long id, int split)
 {
   return queue_path(fn, dir, id, split ? (int)auto_split : -1);
+}
+
+#define INFO_MAX 65536   /* "F" sender NUL: far more than qmail-queue writes */
+
+int preprocess_read_info(unsigned long id, stralloc *sender, time_t *birth, stralloc *fn)
+{
+  struct stat st;
+  size_t n, i;
+  int fd, e;
+  if (!name(fn, "info", id, 1)) return -1;
+  fd = open_read(fn->s);
+  if (fd == -1) return -1;
+  if (fstat(fd, &st) == -1 || read_all(fd, sender, INFO_MAX) == -1) {
+    e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  close(fd);
+  n = byte_chr(sender->s, sender->len, 0);
+  if (sender->len < 2 || sender->s[0] != 'F' || n == sender->len) { errno = EPROTO; return -1; }
+  for (i = 1; i <= n; ++i) sender->s[i - 1] = sender->s[i];
+  sender->len = n;   /* the sender and its NUL */
+  if (birth) *birth = st.st_mtime;
+  return 0;
 }
 
 void preprocess_remove(unsigned long id, stralloc *fn)

@@ -10,6 +10,7 @@
    before that only makes qmail-send preprocess the message again. */
 #ifndef PREPROCESS_H
 #define PREPROCESS_H
+#include <time.h>
 #include "stralloc.h"
 #include "todo.h"
 
@@ -32,6 +33,10 @@ struct preprocess_result {
    on failure none of info/local/remote is left behind */
 int preprocess(const struct rewrite_config *rw, unsigned long id,
                struct preprocess_result *r, stralloc *fn);
+/* reads info/N/ID: the sender, NUL-terminated, into sender, and the
+   message's birth (the file's mtime) into *birth if not NULL. 0 ok, -1
+   error (errno; EPROTO for a malformed file), fn names the file */
+int preprocess_read_info(unsigned long id, stralloc *sender, time_t *birth, stralloc *fn);
 /* unlinks info/N/ID, local/N/ID and remote/N/ID (missing files are fine) */
 void preprocess_remove(unsigned long id, stralloc *fn);
 

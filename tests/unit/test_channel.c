@@ -1,0 +1,226 @@
+/* test_channel: the per-channel scheduler driven without processes: a
+   scratch queue directory, requests read from the channel's output queue,
+   reports fed back by hand. */
+#include "check.h"
+#include "queuedir.h"
+#include "../../channel.h"
+#include "../../str.h"
+
+static unsigned long finished[64], deferred[64], failed_id[64];
+static size_t nfinished, ndeferred, nfailed;
+static int fail_result;
+static char failed_text[256];
+
+static void on_finished(unsigned long id, time_t t) { (void)t; finished[nfinished++ % 64] = id; }
+static void on_deferred(unsigned long id, time_t t) { (void)t; deferred[ndeferred++ % 64] = id; }
+static int on_failed(unsigned long id, const char *rcpt, size_t rlen, const char *text, size_t tlen)
+{
+  (void)rcpt; (void)rlen;
+  failed_id[nfailed++ % 64] = id;
+  if (tlen >= sizeof failed_text) tlen = sizeof failed_text - 1;
+  memcpy(failed_text, text, tlen);
+  failed_text[tlen] = 0;
+  return fail_result;
+}
+static void on_status(void) {}
+
+static const struct channel_hooks hooks = { on_finished, on_deferred, on_failed, on_status, 123 };
+
+static void message(unsigned long id, const char *sender, const char *records, size_t n)
+{
+  char info[256];
+  size_t sl = strlen(sender);
+  info[0] = 'F';
+  memcpy(info + 1, sender, sl + 1);
+  put_file(qpath("info", id), info, sl + 2);
+  put_file(qpath("local", id), records, n);
+}
+
+/* the requests in the output queue: "slot id rcpt" per request, joined
+   by ';', and the queue emptied */
+static void requests(struct channel *ch, char *out, size_t size)
+{
+  size_t pos = 0, o = 0;
+  out[0] = 0;
+  while (pos < ch->out.q.len) {
+    const char *r = ch->out.q.s + pos;
+    unsigned int slot = (unsigned char)r[0];
+    const char *name = r + 1, *sender = name + strlen(name) + 1, *rcpt = sender + strlen(sender) + 1;
+    const char *slash = strchr(name, '/');
+    o += (size_t)snprintf(out + o, size - o, "%s%u %s %s", o ? ";" : "", slot, slash ? slash + 1 : name, rcpt);
+    pos = (size_t)(rcpt + strlen(rcpt) + 1 - ch->out.q.s);
+  }
+  ch->out.q.len = 0;
+  ch->out.pos = 0;
+}
+
+static void reply(struct channel *ch, unsigned int slot, const char *status, time_t t)
+{
+  char r[128];
+  size_t n = strlen(status);
+  r[0] = (char)slot;
+  memcpy(r + 1, status, n);
+  r[n + 1] = 0;
+  channel_reports(ch, r, n + 2, t);
+}
+
+static void test_success_and_failure(void)
+{
+  struct channel ch;
+  char got[1024], *p;
+  size_t n;
+  static const char recs[] = "Ta@x\0Db@x\0Tc@x\0";
+  message(11, "s@y", recs, sizeof recs - 1);
+  CHECK(channel_init(&ch, 0, 4, &hooks) == 0);
+  ch.concurrency = 10;
+  CHECK(channel_schedule(&ch, 11, 1000) == 1);
+  channel_work(&ch, 999);           /* not yet due */
+  CHECK(ch.out.q.len == 0);
+  CHECK(channel_next(&ch, 999, 99999) == 1000);
+  CHECK(channel_ready(&ch, 1000) == 1);
+  channel_work(&ch, 1000);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 11 a@x;1 11 c@x");
+  CHECK(ch.used == 2);
+  reply(&ch, 0, "Kdelivered", 1001);
+  CHECK(nfinished == 0);
+  fail_result = 0;
+  reply(&ch, 1, "DSorry. (#5.1.1)", 1001);
+  CHECK(nfailed == 1 && failed_id[0] == 11);
+  CHECK_STR(failed_text, "Sorry. (#5.1.1)");
+  /* all done: the file is gone and the caller told */
+  CHECK(nfinished == 1 && finished[0] == 11);
+  CHECK(access(qpath("local", 11), F_OK) == -1);
+  CHECK(ch.used == 0);
+
+  /* a temporary failure: the record stays T, the message waits */
+  message(12, "s@y", "Ta@x\0Tb@x\0", 10);
+  channel_schedule(&ch, 12, 1000);
+  channel_work(&ch, 1000);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 12 a@x;1 12 b@x");
+  reply(&ch, 1, "Ktaken", 1001);
+  reply(&ch, 0, "Ztry later", 1001);
+  CHECK(ndeferred == 1 && deferred[0] == 12);
+  p = get_file(qpath("local", 12), &n);
+  CHECK(p && n == 10 && !memcmp(p, "Ta@x\0Db@x\0", 10));
+  free(p);
+  /* the next attempt follows the schedule; only a@x is tried again */
+  CHECK(channel_next(&ch, 1001, 1 << 30) > 1001);
+  channel_runasap(&ch, 1002);
+  channel_work(&ch, 1002);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 12 a@x");
+  /* a failure that cannot be recorded keeps the recipient */
+  fail_result = -1;
+  reply(&ch, 0, "Dno", 1003);
+  CHECK(ndeferred == 2);
+  p = get_file(qpath("local", 12), &n);
+  CHECK(p && n == 10 && p[0] == 'T');
+  free(p);
+}
+
+/* past the queue lifetime a temporary failure is permanent */
+static void test_dying(void)
+{
+  struct channel ch;
+  char got[256];
+  message(13, "s@y", "Ta@x\0", 5);
+  CHECK(channel_init(&ch, 0, 2, &hooks) == 0);
+  ch.lifetime = 0;
+  channel_schedule(&ch, 13, 0);
+  channel_work(&ch, time(0) + 10);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 13 a@x");
+  fail_result = 0;
+  nfailed = 0;
+  reply(&ch, 0, "Zbusy", time(0) + 10);
+  CHECK(nfailed == 1);
+  CHECK(strstr(failed_text, "busy\nThis message has been in the queue longer") == failed_text);
+}
+
+/* a message with many recipients does not hold back a newer one: passes
+   take turns */
+static void test_turns(void)
+{
+  struct channel ch;
+  stralloc big = STRALLOC_ZERO;
+  char got[256];
+  unsigned long i;
+  int seen_small = 0, k;
+  for (i = 0; i < 1000; ++i) {
+    stralloc_cats(&big, "Tu");
+    stralloc_catulong(&big, i);
+    stralloc_catb(&big, "@x", 3);
+  }
+  message(20, "s@y", big.s, big.len);
+  message(21, "s@y", "Tsmall@x\0", 9);
+  CHECK(channel_init(&ch, 0, 1, &hooks) == 0);
+  channel_schedule(&ch, 20, 0);
+  channel_work(&ch, 5);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 20 u0@x");
+  channel_schedule(&ch, 21, 5);
+  for (k = 0; k < 3 && !seen_small; ++k) {
+    reply(&ch, 0, "Kok", 6);
+    channel_work(&ch, 6);
+    requests(&ch, got, sizeof got);
+    if (!strcmp(got, "0 21 small@x")) seen_small = 1;
+  }
+  CHECK(seen_small);
+  /* at most CHANNEL_PASSES passes open however many messages are due */
+  for (i = 100; i < 120; ++i) { message(i, "s", "Tq@x\0", 5); channel_schedule(&ch, i, 0); }
+  reply(&ch, 0, "Kok", 7);
+  channel_work(&ch, 7);
+  CHECK(ch.passes <= CHANNEL_PASSES);
+  stralloc_free(&big);
+}
+
+/* the output queue bounds how much is asked of a slow spawner */
+static void test_backpressure(void)
+{
+  struct channel ch;
+  message(30, "s@y", "Ta@x\0", 5);
+  CHECK(channel_init(&ch, 0, 4, &hooks) == 0);
+  stralloc_ready(&ch.out.q, CHANNEL_OUTQ_MAX + 2);
+  memset(ch.out.q.s, 'x', CHANNEL_OUTQ_MAX + 1);
+  ch.out.q.len = CHANNEL_OUTQ_MAX + 1;
+  channel_schedule(&ch, 30, 0);
+  CHECK(channel_ready(&ch, 10) == 0);
+  channel_work(&ch, 10);
+  CHECK(ch.out.q.len == CHANNEL_OUTQ_MAX + 1);
+  ch.out.q.len = 0;
+  CHECK(channel_ready(&ch, 10) == 1);
+}
+
+/* a vanished channel file means the channel is done; a truncated record
+   is ignored */
+static void test_odd_files(void)
+{
+  struct channel ch;
+  char got[256];
+  CHECK(channel_init(&ch, 0, 2, &hooks) == 0);
+  nfinished = 0;
+  channel_schedule(&ch, 40, 0);
+  channel_work(&ch, 1);
+  CHECK(nfinished == 1 && finished[0] == 40);
+  message(41, "s", "Ta@x\0Tb@", 8);
+  channel_schedule(&ch, 41, 0);
+  channel_work(&ch, 1);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 41 a@x");
+  reply(&ch, 0, "Kok", 2);
+  CHECK(nfinished == 2 && finished[1] == 41);
+}
+
+int main(void)
+{
+  queuedir_make();
+  RUN(test_success_and_failure);
+  RUN(test_dying);
+  RUN(test_turns);
+  RUN(test_backpressure);
+  RUN(test_odd_files);
+  queuedir_remove();
+  return check_exit("test_channel");
+}
