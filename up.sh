@@ -94,7 +94,10 @@ else
   rm -f "$dir/svscan.pid"
   # The new session keeps svscan out of the caller's process group and
   # terminal; the pid is written by the process that becomes svscan.
-  setsid sh -c 'echo $$ > "$1/svscan.pid" && exec svscan "$1/service"' svscan "$dir" \
+  # Descriptors the caller had open stay with the caller (sh can name only
+  # 3 to 9; qmail-start closes every other one before the daemons start).
+  setsid sh -c 'exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+    echo $$ > "$1/svscan.pid" && exec svscan "$1/service"' svscan "$dir" \
     </dev/null >>"$dir/svscan.log" 2>&1 &
   n=0
   until running; do

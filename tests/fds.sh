@@ -209,4 +209,10 @@ for p in $children; do
   check_daemon "$p" 2
 done
 
+# nor svscan, and so none of supervise and multilog (up.sh closes 3 to 9)
+svscan_pid=`cat "$I/svscan.pid"`
+for c_f in /proc/$svscan_pid/fd/*; do
+  [ "`readlink "$c_f"`" = "$T/stray" ] && fail "the stray descriptor reached svscan (fd ${c_f##*/})"
+done
+
 pass
