@@ -179,6 +179,10 @@ control defaultdelivery ./Maildir/
 # that delivers there; Maildir/ is the default delivery.
 mkdir -p "$dir/mail" && chown "$owner:$qgroup" "$dir/mail" && chmod 0755 "$dir/mail" ||
   die "unable to create $dir/mail"
+# as the queue's directories (install.sh, spread): on ext4 the mailboxes go
+# to block groups of their own, away from the queue's churn of freed inodes
+# that a file created there would have to skip
+chattr +T "$dir/mail" 2>/dev/null
 names=postmaster
 [ "$me" = postmaster ] || names="$names $me"
 assign=
