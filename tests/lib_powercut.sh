@@ -6,6 +6,7 @@
 #                        missing); unmounted when the test exits
 #   pcfs_ctl COMMAND     cut, restore, freeze-at N (see pcfs.c)
 #   pcfs_get KEY         a value of the status: ops, cut, freeze, inodes, cuts
+#   PCFS_BEFORE_UNMOUNT  a command the exit trap runs before it unmounts
 #
 # The file system is test-only code: nothing else builds or needs it.
 
@@ -20,6 +21,7 @@ pcfs_need() {
 }
 
 pcfs_cleanup() {
+  [ -n "$PCFS_BEFORE_UNMOUNT" ] && eval "$PCFS_BEFORE_UNMOUNT"
   if [ -n "$PCFS_MNT" ]; then
     umount -l "$PCFS_MNT" 2>/dev/null
   fi

@@ -10,7 +10,9 @@
                                 out, unlinked) and its attributes become
                                 durable (not the contents of the files).
    Nothing else is ever durable: no ordering between files, no name made
-   durable by an fsync of the file it names, no syncfs.
+   durable by an fsync of the file it names, no syncfs. (A new inode exists
+   durably, empty, with the attributes it was created with; the attributes
+   of a FIFO, which cannot be fsynced, are durable once set.)
 
    Everything lives in memory. A virtual file .pcfs at the root (root only,
    not listed by readdir) controls it; write one command per write(2):
@@ -485,6 +487,10 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
   if (to_set & FUSE_SET_ATTR_MTIME) n->a.mtime = attr->st_mtim;
   if (to_set & FUSE_SET_ATTR_MTIME_NOW) n->a.mtime = t;
   n->a.ctime = t;
+  /* a FIFO (or device, socket) has no contents and cannot be fsynced:
+     an fsync of its descriptor is the pipe's, never ours. Its attributes
+     are durable as soon as they are set. */
+  if (!S_ISREG(n->a.mode) && !S_ISDIR(n->a.mode) && !S_ISLNK(n->a.mode)) n->da = n->a;
   reply_attr(req, n);
   LEAVE();
 }
