@@ -246,7 +246,7 @@ int maildir_deliver(const char *dir, const char *lines, size_t lineslen,
   if (fd == -1) { r->failed = "create file in tmp/"; goto fail_nofile; }
 
   if (write_message(fd, lines, lineslen, m, r) == -1) goto fail_open;
-  if (fsync(fd) == -1) { r->failed = "fsync file in tmp/"; goto fail_open; }
+  if (fsync(fd) == -1) { r->failed = "fsync file in tmp/"; goto fail_open; } /* fsync-point: maildir-file */
   if (fstat(fd, &st) == -1) { r->failed = "stat file in tmp/"; goto fail_open; }
   if (close(fd) == -1) { fd = -1; r->failed = "close file in tmp/"; goto fail_closed; }
   fd = -1;
@@ -264,7 +264,7 @@ int maildir_deliver(const char *dir, const char *lines, size_t lineslen,
   linked = 1;
   newdirfd = openat(dirfd, "new", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (newdirfd == -1) { r->failed = "fsync new/"; goto fail_closed; }
-  if (fsync(newdirfd) == -1) {
+  if (fsync(newdirfd) == -1) { /* fsync-point: maildir-new */
     e = errno;
     close(newdirfd);
     errno = e;

@@ -2,7 +2,8 @@
    descriptor 0 up to end of file, then the envelope from descriptor 1
    ("F" sender NUL, "T" recipient NUL ..., NUL), writes queue/mess/S/ID with
    a Received line on top and queue/intd/ID with the envelope, makes both
-   durable and commits the message by linking intd/ID to todo/ID.
+   and the name mess/S/ID durable and commits the message by linking
+   intd/ID to todo/ID.
 
    Runs setuid qmailq; the real uid is the caller's, and it is recorded.
    Trusts nothing from the caller: not the message, not the envelope, not the
@@ -63,13 +64,13 @@
 static char iobuf[65536];
 
 static struct job {
-  stralloc pidfn, messfn, intdfn, todofn;
+  stralloc pidfn, messfn, messdir, intdfn, todofn;
   int fd_mess, fd_intd;
   int made_pid, made_mess, made_intd;
   unsigned long id;
   unsigned long uid, pid;
   time_t start;
-} job = { STRALLOC_ZERO, STRALLOC_ZERO, STRALLOC_ZERO, STRALLOC_ZERO,
+} job = { STRALLOC_ZERO, STRALLOC_ZERO, STRALLOC_ZERO, STRALLOC_ZERO, STRALLOC_ZERO,
           -1, -1, 0, 0, 0, 0, 0, 0, 0 };
 
 /* Truncate before unlink: should the unlink fail, the space is at least
@@ -199,6 +200,10 @@ static void name_files(void)
   job.id = (unsigned long)st.st_ino;
   if ((ino_t)job.id != st.st_ino) die(EXIT_PID);
   if (!queue_path(&job.messfn, "mess", job.id, (int)auto_split)) die(EXIT_NOMEM);
+  /* mess/S: the directory that holds the message's name */
+  if (!stralloc_copyb(&job.messdir, job.messfn.s, byte_rchr(job.messfn.s, job.messfn.len, '/')))
+    die(EXIT_NOMEM);
+  if (!stralloc_0(&job.messdir)) die(EXIT_NOMEM);
   if (!queue_path(&job.intdfn, "intd", job.id, -1)) die(EXIT_NOMEM);
   if (!queue_path(&job.todofn, "todo", job.id, -1)) die(EXIT_NOMEM);
 }
@@ -209,15 +214,6 @@ static void move_to_mess(void)
   job.made_mess = 1;
   if (unlink(job.pidfn.s) == -1) die(EXIT_PID);
   job.made_pid = 0;
-  /* write through the mess/S/ID name, so that this name is the file's
-     only name in the kernel's cache when it is fsynced (ext4 without a
-     journal writes the directory of that name; see durability 1) */
-  {
-    int fd = open(job.messfn.s, O_WRONLY | O_CLOEXEC);
-    if (fd == -1) die(EXIT_MESS);
-    close(job.fd_mess);
-    job.fd_mess = fd;
-  }
 }
 
 static void write_all(int fd, const char *s, size_t n)
@@ -225,25 +221,21 @@ static void write_all(int fd, const char *s, size_t n)
   if (n && buf_unixwrite(fd, (void *)s, n) == -1) die(EXIT_WRITE);
 }
 
-/* Durability. Exit 0 promises the message survives a crash; three fsyncs
-   keep that promise, and each is needed:
-     1. fsync mess/S/ID    the message bytes, and its name;
+/* Durability. Exit 0 promises the message survives a crash. A file's
+   fsync makes its bytes durable and a directory's fsync the names in it,
+   nothing more (DESIGN.md); four fsyncs keep the promise, and each is
+   needed:
+     1. fsync mess/S/ID    the message bytes;
      2. fsync intd/ID      the envelope bytes, before the todo name exists:
                            otherwise a crash could leave todo/ID naming an
                            envelope whose bytes never reached the disk;
-     3. link intd/ID to todo/ID (the commit point), then fsync todo/.
-   Name of the message (1): the file was created in pid/ and linked into
-   mess/S/ before the fsync. With a journal (ext4, XFS, btrfs) an fsync
-   commits the file's names with it; ext4 without a journal instead writes
-   the directory of a newly created inode's name as the kernel caches it.
-   The file is reopened by its mess/S/ID name and the descriptor of the
-   removed pid/ name closed, so that cached name is mess/S/ID (held by the
-   open file, it cannot be evicted). Either way mess/S/ID is durable after
-   fsync 1.
-   Name of the envelope (3): a link made after the file's first fsync is a
-   plain directory change that an fsync of the file does not cover on ext4
-   without a journal, so the todo/ directory itself is fsynced (with a
-   journal that is one commit, the same cost as an fsync of the inode).
+     3. fsync mess/S/      the name mess/S/ID, made by a link from pid/,
+                           before the todo name exists: otherwise todo/ID
+                           could survive a crash that took the message;
+     4. link intd/ID to todo/ID (the commit point), then fsync todo/.
+   The name intd/ID need not be durable: todo/ID is the same inode, and
+   qmail-send reads the envelope through it. Nor need the removal of the
+   pid/ name: a pid/ file left by a crash is swept.
 
    Fsyncs 1 and 2 are issued back to back once both files are written, and
    the kernel is told to start writing each file as soon as it is complete
@@ -331,11 +323,12 @@ static void write_envelope(void)
   start_writeback(job.fd_intd);
 }
 
-/* durability 1 and 2 (see start_writeback) */
+/* durability 1, 2 and 3 (see start_writeback) */
 static void make_durable(void)
 {
-  if (fsync(job.fd_mess) == -1) die(EXIT_WRITE);
-  if (fsync(job.fd_intd) == -1) die(EXIT_WRITE);
+  if (fsync(job.fd_mess) == -1) die(EXIT_WRITE); /* fsync-point: mess */
+  if (fsync(job.fd_intd) == -1) die(EXIT_WRITE); /* fsync-point: intd */
+  if (fsync_dir(job.messdir.s) == -1) die(EXIT_WRITE); /* fsync-point: mess-dir */
 }
 
 /* durability 3: the commit point is link(intd/ID, todo/ID); the message
@@ -343,7 +336,7 @@ static void make_durable(void)
 static void commit(void)
 {
   if (link(job.intdfn.s, job.todofn.s) == -1) die(EXIT_TODO);
-  if (fsync_dir("todo") == -1) {
+  if (fsync_dir("todo") == -1) { /* fsync-point: todo-dir */
     /* qmail-send may already be reading todo/ID, so intd and mess must stay
        intact: withdraw the commit and leave the rest to the 36-hour sweep.
        The caller retries; at worst the message arrives twice. */
