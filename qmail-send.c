@@ -761,7 +761,8 @@ static time_t next_wake(time_t t)
   if (prioq_min(&pqdone, &e) && e.when < w) w = e.when;
   if (prioq_min(&pqfail, &e) && e.when < w) w = e.when;
   if (prioq_min(&pqclean, &e) && e.when < w) w = e.when;
-  if (prioq_min(&pqcommit, &e) && e.when < w) w = e.when;
+  /* while a batch is being flushed the commit descriptor wakes us */
+  if (commitfd != -1 && commit_idle() && prioq_min(&pqcommit, &e) && e.when < w) w = e.when;
   if (!flag_exitasap) for (c = 0; c < 2; ++c) w = channel_next(&chan[c], t, w);
   return w;
 }
