@@ -258,6 +258,8 @@ time_t channel_next(const struct channel *ch, time_t t, time_t never)
   struct prioq_elt e;
   (void)t;
   if (ch->dead || ch->used >= channel_limit(ch)) return never;
+  /* a full output queue waits for the spawner's pipe, not for a time */
+  if (outq_pending(&ch->out) > CHANNEL_OUTQ_MAX) return never;
   if (prioq_min(&ch->pq, &e) && e.when < never) return e.when;
   return never;
 }

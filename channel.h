@@ -99,7 +99,8 @@ int channel_schedule(struct channel *ch, unsigned long id, time_t when);
 void channel_work(struct channel *ch, time_t t);
 /* 1 if channel_work would do something now */
 int channel_ready(const struct channel *ch, time_t t);
-/* the earliest due time of a waiting message when a delivery slot is free,
+/* the earliest due time of a waiting message when a delivery slot is free
+   and the output queue has room,
    else never (t + wait) */
 time_t channel_next(const struct channel *ch, time_t t, time_t never);
 /* bytes read from the spawner */

@@ -53,7 +53,7 @@ static void run_batch(void)
   stralloc fn = STRALLOC_ZERO;
   size_t i;
   unsigned long s;
-  int d;
+  int d, any = 0;
   memset(dir_seen, 0, auto_split);
   for (i = 0; i < batch_len; ++i) {
     int e = sync_file(&fn, "info", batch[i]);
@@ -62,7 +62,17 @@ static void run_batch(void)
       if (e == ENOENT) e = 0;
     }
     errs[i] = e;
-    if (!e) dir_seen[batch[i] % auto_split] = 1;
+    if (!e) { dir_seen[batch[i] % auto_split] = 1; any = 1; }
+  }
+  /* a bounce/ID an earlier message with the same ID left was removed
+     (without a flush) before this one was preprocessed: that removal must
+     be durable before todo/ID goes, or a power cut brings the old failures
+     back as this message's notice */
+  if (any) {
+    int fd = openat(qfd, "bounce", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int e = fd == -1 ? errno : (fsync(fd) == -1 ? errno : 0);   /* fsync-point: bounce-dir */
+    if (fd != -1) close(fd);
+    if (e) for (i = 0; i < batch_len; ++i) if (!errs[i]) errs[i] = e;
   }
   /* the names: one fsync per directory covers every message in it */
   for (s = 0; s < auto_split; ++s) {

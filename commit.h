@@ -1,6 +1,8 @@
 /* commit: makes preprocessed messages durable without stopping qmail-send.
    A worker thread fsyncs each message's info/N/ID, local/N/ID and
-   remote/N/ID, then the directories holding them, and reports which
+   remote/N/ID, then the directories holding them and bounce/ (where a
+   removal of an earlier message's notice file must not come back after a
+   power cut), and reports which
    messages are now safe; only then may qmail-clean remove their todo
    entries. fsync(2) reports write errors on every kernel, unlike syncfs(2)
    before Linux 5.8; the event loop keeps moving while the disk works.

@@ -492,7 +492,8 @@ static void commit_finish(time_t t)
       errno = err[i];
       path(&fn1, "info", id, 1);
       log_warn_sys("unable to make durable the files of", fn1.s);
-      while (!prioq_insert(&pqcommit, t + SLEEP_SYSFAIL, id)) nomem();
+      /* at TERM todo/ID just stays: the next start preprocesses it again */
+      if (!flag_exitasap) while (!prioq_insert(&pqcommit, t + SLEEP_SYSFAIL, id)) nomem();
     }
     if (idset_has(&done_waiting, id)) {
       idset_del(&done_waiting, id);
@@ -733,7 +734,8 @@ static int ready_to_exit(time_t t)
     for (i = 0; i < uncommitted.size; ++i)
       if (uncommitted.slot[i]) while (!prioq_insert(&pqcommit, t, uncommitted.slot[i] - 1)) nomem();
   }
-  if (commitfd != -1 && (!commit_idle() || prioq_min(&pqcommit, &e))) return 0;
+  /* later entries are retries of failed flushes, which TERM does not wait for */
+  if (commitfd != -1 && (!commit_idle() || (prioq_min(&pqcommit, &e) && e.when <= t))) return 0;
   return cleanq_outstanding(&clean) == 0;
 }
 
@@ -761,7 +763,8 @@ static time_t next_wake(time_t t)
   if (prioq_min(&pqdone, &e) && e.when < w) w = e.when;
   if (prioq_min(&pqfail, &e) && e.when < w) w = e.when;
   if (prioq_min(&pqclean, &e) && e.when < w) w = e.when;
-  if (prioq_min(&pqcommit, &e) && e.when < w) w = e.when;
+  /* while a batch is being flushed the commit descriptor wakes us */
+  if (commitfd != -1 && commit_idle() && prioq_min(&pqcommit, &e) && e.when < w) w = e.when;
   if (!flag_exitasap) for (c = 0; c < 2; ++c) w = channel_next(&chan[c], t, w);
   return w;
 }

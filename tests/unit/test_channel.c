@@ -187,6 +187,9 @@ static void test_backpressure(void)
   ch.out.q.len = CHANNEL_OUTQ_MAX + 1;
   channel_schedule(&ch, 30, 0);
   CHECK(channel_ready(&ch, 10) == 0);
+  /* nothing to do until the spawner reads: the caller must not wake at
+     once (it polls for the pipe to become writable) */
+  CHECK(channel_next(&ch, 10, 99999) == 99999);
   channel_work(&ch, 10);
   CHECK(ch.out.q.len == CHANNEL_OUTQ_MAX + 1);
   ch.out.q.len = 0;
