@@ -129,6 +129,20 @@ static void job_start(struct channel *ch, unsigned long id, time_t t)
     schedule(ch, id, t + ch->hooks->retry_seconds);
     return;
   }
+  {
+    /* only a regular file: a FIFO planted here must not hang the loop */
+    struct stat st;
+    int bad = fstat(j->fd, &st) == -1;
+    if (bad || !S_ISREG(st.st_mode)) {
+      if (!bad) errno = EINVAL;
+      log_warn_sys(bad ? "unable to stat" : "unable to use (not a regular file)", fn.s);
+      close(j->fd);
+      j->fd = -1;
+      j->used = 0;
+      schedule(ch, id, t + ch->hooks->retry_seconds);
+      return;
+    }
+  }
   if (preprocess_read_info(id, &j->sender, &birth, &fn) == -1) {
     log_warn_sys("unable to read", fn.s);
     close(j->fd);

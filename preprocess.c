@@ -29,7 +29,8 @@ int preprocess_read_info(unsigned long id, stralloc *sender, time_t *birth, stra
   if (!name(fn, "info", id, 1)) return -1;
   fd = open_read(fn->s);
   if (fd == -1) return -1;
-  if (fstat(fd, &st) == -1 || read_all(fd, sender, INFO_MAX) == -1) {
+  if (fstat(fd, &st) == -1 || (!S_ISREG(st.st_mode) && (errno = EINVAL)) ||
+      read_all(fd, sender, INFO_MAX) == -1) {
     e = errno;
     close(fd);
     errno = e;

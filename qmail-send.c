@@ -209,6 +209,7 @@ static struct prioq pqcommit = PRIOQ_ZERO;    /* messages to make durable */
 static struct prioq pqdone = PRIOQ_ZERO;      /* messages whose channel files may be gone */
 static struct prioq pqfail = PRIOQ_ZERO;      /* messages to re-examine after a failure */
 static struct prioq pqclean = PRIOQ_ZERO;     /* todo/ID removals to ask for again */
+static struct idset clean_then_mess = IDSET_ZERO; /* ...of finished messages: mess/ID next */
 static struct ring todo_fifo = RING_ZERO(sizeof(unsigned long));
 static time_t todo_next_scan;
 static int todo_scan_wanted = 1;
@@ -328,9 +329,9 @@ static void clean_answer(char a, time_t t)
   }
   if (!ok) {
     log_s("warning: qmail-clean unable to clean up todo/"); log_ul(r.id); log_s(", will try again\n");
-    /* the tag is kept by encoding it in the retry: FINISHED first needs
-       todo/ID gone before mess/ID */
-    while (!prioq_insert(&pqclean, t + SLEEP_SYSFAIL, r.id * 4 + (unsigned long)r.tag)) nomem();
+    /* a finished message still needs todo/ID gone before mess/ID */
+    if (r.tag == TAG_FINISHED) while (!idset_add(&clean_then_mess, r.id)) nomem();
+    while (!prioq_insert(&pqclean, t + SLEEP_SYSFAIL, r.id)) nomem();
     return;
   }
   idset_del(&todo_busy, r.id);
@@ -783,7 +784,12 @@ static void work(time_t t)
   }
   for (i = 0; i < DONE_BATCH && prioq_min(&pqclean, &e) && e.when <= t; ++i) {
     prioq_delmin(&pqclean);
-    clean_request(e.id / 4, CLEAN_TODO, (int)(e.id % 4));
+    if (idset_has(&clean_then_mess, e.id)) {
+      idset_del(&clean_then_mess, e.id);
+      clean_request(e.id, CLEAN_TODO, TAG_FINISHED);
+    } else {
+      clean_request(e.id, CLEAN_TODO, TAG_COMMITTED);
+    }
   }
   if (!flag_exitasap) {
     for (c = 0; c < 2; ++c) channel_work(&chan[c], t);

@@ -216,6 +216,22 @@ static void test_odd_files(void)
   CHECK(nfinished == 2 && finished[1] == 41);
 }
 
+/* a FIFO in place of a channel file (only qmails could plant one) must
+   not hang the scheduler: the message waits for a later attempt */
+static void test_fifo(void)
+{
+  struct channel ch;
+  struct prioq_elt e;
+  message(50, "s", "", 0);
+  unlink(qpath("local", 50));
+  CHECK(mkfifo(qpath("local", 50), 0600) == 0);
+  CHECK(channel_init(&ch, 0, 2, &hooks) == 0);
+  channel_schedule(&ch, 50, 0);
+  channel_work(&ch, 10);   /* would block reading the FIFO */
+  CHECK(ch.passes == 0 && ch.used == 0);
+  CHECK(prioq_min(&ch.pq, &e) && e.id == 50 && e.when == 10 + 123);
+}
+
 int main(void)
 {
   queuedir_make();
@@ -224,6 +240,7 @@ int main(void)
   RUN(test_turns);
   RUN(test_backpressure);
   RUN(test_odd_files);
+  RUN(test_fifo);
   queuedir_remove();
   return check_exit("test_channel");
 }
