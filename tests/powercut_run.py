@@ -22,10 +22,11 @@ of every qmail-queue), a restore of pcfs and a restart of the instance:
   walk:   for a single message of kinds 0, 13 and 16 on an idle instance,
           freeze-at N for N = 1..k, where k is the number of counted
           operations the message's whole path takes (injection,
-          preprocessing, delivery, bounce, cleanup);
+          preprocessing, delivery, bounce, cleanup); a path longer than
+          60 operations gets 60 cut points spread evenly over it;
   load:   INJECTORS concurrent injectors; the cut comes at a random moment
           (half of the cycles) or at a random counted operation (freeze-at);
-until CUTS cuts were made. Then the power stays on, OUT/later-ok is made,
+at least 80 times, and until CUTS cuts were made. Then the power stays on, OUT/later-ok is made,
 qmail-send gets ALRM and the queue must drain (until nothing changed for
 20 s, at most 180 s). Checks: every acknowledged
 message (qmail-queue exit 0) was delivered to each of its recipients (or,
@@ -48,6 +49,8 @@ import threading
 import time
 
 INJECTORS = 2
+WALK_MAX = 60   # cut points per walked message at most
+LOAD_MIN = 80   # cuts under load at least
 SPLIT_DIRS = ("info", "local", "remote", "mess")
 
 
@@ -238,8 +241,8 @@ class Run:
         return False
 
     def wait_idle(self, limit=20):
-        """until no counted operation happened for 0.3 s and nothing but
-        deferred messages is queued; returns the op counter"""
+        """until no counted operation happened for 0.3 s (what a cut left
+        stuck stays for the final check); returns the op counter"""
         deadline = time.time() + limit
         last = self.status()["ops"]
         since = time.time()
@@ -251,23 +254,9 @@ class Run:
             if s["ops"] != last:
                 last = s["ops"]
                 since = time.time()
-            elif time.time() - since >= 0.3 and not self.todo_or_local_busy():
+            elif time.time() - since >= 0.3:
                 return last
         return last
-
-    def todo_or_local_busy(self):
-        """todo/ entries, or local/ files of messages not deferred"""
-        if os.listdir(os.path.join(self.queue, "todo")):
-            return True
-        for root, _, files in os.walk(os.path.join(self.queue, "local")):
-            for f in files:
-                try:
-                    with open(os.path.join(root, f), "rb") as fh:
-                        if b"Tlater@" not in fh.read():
-                            return True
-                except OSError:
-                    return True
-        return False
 
     # ------------------------------------------------------------ phases
     def walk(self, kind):
@@ -277,10 +266,14 @@ class Run:
         self.inject(t)
         after = self.wait_idle()
         k = after - idle
-        print("walk: a message of kind %d takes %d counted operations" % (kind, k))
-        for n in range(1, k + 1):
-            if self.cuts >= self.want_cuts:
-                return
+        points = list(range(1, k + 1))
+        if k > WALK_MAX:
+            # a path this long: WALK_MAX points spread evenly over it
+            points = sorted(set(1 + i * (k - 1) // (WALK_MAX - 1) for i in range(WALK_MAX)))
+        print("walk: a message of kind %d takes %d counted operations; cutting at %d of them"
+              % (kind, k, len(points)))
+        for n in points:
+            step = time.time()
             self.wait_idle()
             self.ctl_write("freeze-at %d" % n)
             t = self.token(kind)
@@ -294,6 +287,8 @@ class Run:
             self.cuts += 1
             self.walk_cuts += 1
             self.power_cycle()
+            if os.environ.get("POWERCUT_VERBOSE"):
+                print("walk: kind %d, cut at op %d, %.2f s" % (kind, n, time.time() - step))
 
     def injector(self, stop):
         while not stop.is_set():
@@ -515,10 +510,11 @@ def main(argv):
     started = time.time()
     r.start()
     try:
-        for kind in (0, 13, 16):
+        for kind in [int(k) for k in os.environ.get("POWERCUT_WALK", "0 13 16").split()]:
             r.walk(kind)
         print("walk: %d cuts in %.0f s" % (r.walk_cuts, time.time() - started))
-        while r.cuts < r.want_cuts:
+        load = max(LOAD_MIN, r.want_cuts - r.cuts)
+        for _ in range(load):
             r.load_cycle()
         print("load: %d cuts, %.0f s in all" % (r.cuts - r.walk_cuts, time.time() - started))
         r.drain()
