@@ -561,7 +561,18 @@ static void rebuild(time_t t)
   if (!dir) startup_fail("unable to opendir bounce");
   while ((d = readdir(dir))) {
     unsigned long id;
-    if (parse_id(d->d_name, &id)) while (!notice_found(id)) nomem();
+    struct stat st;
+    if (!parse_id(d->d_name, &id)) continue;
+    while (!notice_found(id)) nomem();
+    /* a notice is queued before its message's info file goes: bounce/ID
+       without info/ID or todo/ID is the end of a finished message whose
+       removal was cut short */
+    path(&fn1, "info", id, 1);
+    if (stat(fn1.s, &st) == 0 || errno != ENOENT) continue;
+    path(&fn1, "todo", id, 0);
+    if (stat(fn1.s, &st) == 0 || errno != ENOENT) continue;
+    log_s("warning: bounce/"); log_ul(id); log_s(" belongs to no message, removing it\n");
+    notice_discard(id);
   }
   closedir(dir);
   for (i = 0; i < auto_split; ++i) {

@@ -13,8 +13,9 @@ running HOME/bin/qmail-queue directly; message T carries "X-Token: T" and is
 a function of T alone, so every delivered file can be compared byte for byte
 with what was queued. Kinds (T % 20): 0-9 and 19 to postmaster, 10-12 to
 USER, 13-15 to both, 16-17 to a nonexistent local address (the bounce goes
-to postmaster), 18 to "later", whose .qmail defers every delivery until
-OUT/later-ok exists (so the message stays queued across cuts, its queue
+to postmaster), 18 to "later", whose Maildir has no tmp/ until the drain
+makes it (so every delivery there fails temporarily, the message stays
+queued across cuts, its queue
 files must stay durable, and it is delivered only at the end).
 
 Power cuts, each followed by SIGKILL of every process of the instance (and
@@ -26,7 +27,7 @@ of every qmail-queue), a restore of pcfs and a restart of the instance:
           60 operations gets 60 cut points spread evenly over it;
   load:   INJECTORS concurrent injectors; the cut comes at a random moment
           (half of the cycles) or at a random counted operation (freeze-at);
-at least 80 times, and until CUTS cuts were made. Then the power stays on, OUT/later-ok is made,
+at least 80 times, and until CUTS cuts were made. Then the power stays on, later's tmp/ is made,
 qmail-send gets ALRM and the queue must drain (until nothing changed for
 20 s, at most 180 s). Checks: every acknowledged
 message (qmail-queue exit 0) was delivered to each of its recipients (or,
@@ -323,7 +324,11 @@ class Run:
     def drain(self, limit=180, stall=20):
         """until the queue is empty and everything acknowledged is
         delivered, or nothing changed for STALL seconds"""
-        open(os.path.join(self.out, "later-ok"), "w").close()
+        # later's Maildir gets its tmp/: its deliveries stop failing
+        maildir = os.path.join(self.home, "mail", "later", "Maildir")
+        st = os.stat(maildir)
+        os.mkdir(os.path.join(maildir, "tmp"), 0o700)
+        os.chown(os.path.join(maildir, "tmp"), st.st_uid, st.st_gid)
         qs = self.send_pid()
         if qs:
             os.kill(qs, signal.SIGALRM)
