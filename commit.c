@@ -70,7 +70,7 @@ static void run_batch(void)
      back as this message's notice */
   if (any) {
     int fd = openat(qfd, "bounce", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int e = fd == -1 ? errno : (fsync(fd) == -1 ? errno : 0);   /* fsync-point: bounce-dir */
+    int e = fd == -1 ? errno : (fsync(fd) == -1 ? errno : 0);   /* fsync-point: commit-bounce-dir */
     if (fd != -1) close(fd);
     if (e) for (i = 0; i < batch_len; ++i) if (!errs[i]) errs[i] = e;
   }
