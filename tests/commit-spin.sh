@@ -12,28 +12,11 @@
 . tests/lib.sh
 need_programs qmail-queue qmail-send qmail-lspawn qmail-local qmail-clean qmail-start
 need_cmd svscan svc svstat multilog cc getconf
-[ -z "$SANITIZED" ] || skip "the shim needs LD_PRELOAD, which the sanitizer build does not allow"
 
 I=$T/inst
 instance_create "$I"
 PM=`mailbox "$I" postmaster`
-cc -shared -fPIC -O2 -o "$T/slow_fsync_shim.so" "$TOP/tests/slow_fsync_shim.c" -ldl ||
-  fail "unable to build tests/slow_fsync_shim.c"
-chmod 0755 "$T/slow_fsync_shim.so"
-
-run=$I/service/qmail-send/run
-mkdir -p "$I/shim" && chmod 0755 "$I/shim"
-cat > "$I/shim/qmail-send" <<EOS
-#!/bin/sh
-LD_PRELOAD=$T/slow_fsync_shim.so
-SLOW_FSYNC_SECONDS=8
-export LD_PRELOAD SLOW_FSYNC_SECONDS
-exec $I/bin/qmail-send
-EOS
-chmod 0755 "$I/shim/qmail-send"
-sed "s|PATH=\"$I/bin:|PATH=\"$I/shim:$I/bin:|" "$run" > "$run.tmp" && chmod 0755 "$run.tmp" &&
-  mv -f "$run.tmp" "$run" || fail "unable to rewrite $run"
-grep -q "PATH=\"$I/shim:" "$run" || fail "unexpected PATH in $run"
+send_shim "$I" slow_fsync_shim.c SLOW_FSYNC_SECONDS=8
 
 chmod 000 "$PM/tmp" || fail "unable to chmod $PM/tmp"
 instance_start "$I"

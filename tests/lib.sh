@@ -143,6 +143,37 @@ assert_grep() {
   grep -q -e "$2" "$1" 2>/dev/null || fail "no line matching '$2' in $1"
 }
 
+# send_shim DIR SHIM.c [NAME=VALUE...]: builds tests/SHIM.c into an
+# LD_PRELOAD library ($T/SHIM.so) and makes instance DIR (not yet started)
+# run qmail-send with it and the given environment, through a wrapper first
+# in the service's PATH. Skips under the sanitizer build.
+send_shim() {
+  ss_dir=$1
+  ss_src=$2
+  shift 2
+  [ -z "$SANITIZED" ] || skip "the shim needs LD_PRELOAD, which the sanitizer build does not allow"
+  need_cmd cc
+  ss_lib=$T/`basename "$ss_src" .c`.so
+  cc -shared -fPIC -O2 -o "$ss_lib" "$TOP/tests/$ss_src" -ldl || fail "unable to build tests/$ss_src"
+  chmod 0755 "$ss_lib"
+  mkdir -p "$ss_dir/shim" && chmod 0755 "$ss_dir/shim" || fail "unable to create $ss_dir/shim"
+  {
+    echo '#!/bin/sh'
+    echo "LD_PRELOAD=$ss_lib"
+    echo 'export LD_PRELOAD'
+    for ss_v in "$@"; do
+      echo "$ss_v"
+      echo "export ${ss_v%%=*}"
+    done
+    echo "exec $ss_dir/bin/qmail-send"
+  } > "$ss_dir/shim/qmail-send" && chmod 0755 "$ss_dir/shim/qmail-send" ||
+    fail "unable to write the qmail-send wrapper"
+  ss_run=$ss_dir/service/qmail-send/run
+  sed "s|PATH=\"$ss_dir/bin:|PATH=\"$ss_dir/shim:$ss_dir/bin:|" "$ss_run" > "$ss_run.tmp" &&
+    chmod 0755 "$ss_run.tmp" && mv -f "$ss_run.tmp" "$ss_run" || fail "unable to rewrite $ss_run"
+  grep -q "PATH=\"$ss_dir/shim:" "$ss_run" || fail "unexpected PATH in $ss_run"
+}
+
 # --- processes and waiting ---------------------------------------------------
 
 # track_pid PID: kill PID (TERM, then KILL) when the test exits
