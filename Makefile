@@ -103,7 +103,9 @@ tests/unit/test_%: tests/unit/test_%.o auto.o libqmail.a conf-ld
 
 unit: $(UNIT_BIN)
 
+# As root, both first install the Debian packages they need (packages.sh).
 test:
+	@sh packages.sh test
 	sh tests/run
 
 test-sanitized:
@@ -119,7 +121,9 @@ check: all
 accounts:
 	sh mkaccounts.sh "$(QMAIL_HOME)" conf-users conf-groups
 
-up: all
+up:
+	@sh packages.sh up
+	@$(MAKE) --no-print-directory all
 	@UP_PORT="$(UP_PORT)" sh up.sh "$(UP_DIR)"
 
 down:
