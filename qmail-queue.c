@@ -331,7 +331,7 @@ static void make_durable(void)
   if (fsync_dir(job.messdir.s) == -1) die(EXIT_WRITE); /* fsync-point: mess-dir */
 }
 
-/* durability 3: the commit point is link(intd/ID, todo/ID); the message
+/* durability 4: the commit point is link(intd/ID, todo/ID); the message
    is queued once that link is durable */
 static void commit(void)
 {
