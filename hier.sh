@@ -19,7 +19,7 @@
 # copies) the roles are resolved: OWNER becomes NAME:UID and GROUP NAME:GID,
 # looked up now; a missing account or group is fatal (exit 111).
 #
-# Programs are every qmail-*.c of the source tree (the Makefile's PROGRAMS),
+# Programs are those programs.sh prints (the Makefile's PROGRAMS),
 # or the names in $PROGRAMS when set. Entries for queue files (z e p) are
 # created when missing and otherwise only get their owner and mode fixed.
 
