@@ -11,12 +11,11 @@ need_cmd "$PYTHON"
 
 H=$T/home
 users_home "$H" qtalias qmail-pw2u qmail-newu qmail-lspawn qmail-local
-if [ "`id -u`" = 0 ]; then u=4001 g=4002 other=4003; else u=`id -u` g=`id -g` other=0; fi
+if [ "`id -u`" = 0 ]; then u=4001 g=4002; else u=`id -u` g=`id -g`; fi
 for d in alias joe ann bob mixed; do
   mkdir -p "$T/h/$d/Maildir/tmp" "$T/h/$d/Maildir/new" "$T/h/$d/Maildir/cur" || fail "mkdir"
 done
-mkdir -p "$T/h/theirs" || fail "mkdir"
-[ "`id -u`" = 0 ] && { chown -R $u:$g "$T/h" && chown $other "$T/h/theirs" || fail "chown"; }
+[ "`id -u`" = 0 ] && { chown -R $u:$g "$T/h" || fail "chown"; }
 h=$T/h
 cat > "$T/passwd" <<EOF2
 root:x:0:0:root:/root:/bin/bash
@@ -24,7 +23,7 @@ joe:x:$u:$g:Joe:$h/joe:/bin/sh
 ann:x:$u:$g::$h/ann:/bin/sh
 Mixed:x:$u:$g::$h/mixed:/bin/sh
 gone:x:$u:$g::$h/missing:/bin/sh
-theirs:x:$u:$g::$h/theirs:/bin/sh
+theirs:x:$u:$g::/:/bin/sh
 broken:x:$u:$g:$h/joe
 qtalias:x:$u:$g::$h/alias:/bin/false
 bob:x:$u:$g::$h/bob:/bin/sh
@@ -65,7 +64,7 @@ same "-H -u -C" <<EOF2
 =ann:ann:$u:$g:$h/ann:::
 =Mixed:Mixed:$u:$g:$h/mixed:::
 =gone:gone:$u:$g:$h/missing:::
-=theirs:theirs:$u:$g:$h/theirs:::
+=theirs:theirs:$u:$g:/:::
 +:qtalias:$u:$g:$h/alias:-::
 =qtalias:qtalias:$u:$g:$h/alias:::
 =bob:bob:$u:$g:$h/bob:::
