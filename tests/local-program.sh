@@ -103,7 +103,7 @@ ql_reset
 dotqmail .qmail "|pwd > $T/cwd" "|dd bs=7 count=1 of=$T/part 2>/dev/null" "|cat > $T/all1" ./Maildir/ '|true' "|cat > $T/all2" "|cat > /dev/null" "|cat > $T/all3"
 deliver
 expect_rc 0 "programs reading fd 0"
-expect_out 'did 1+0+6\n'
+expect_out 'did 1+0+7\n'
 assert_eq "$H" "`cat "$T/cwd"`" "the program's working directory"
 head -c 7 "$MSG" > "$T/part.want"
 same "$T/part.want" "$T/part" "the first 7 bytes read by a program"
