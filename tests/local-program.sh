@@ -5,11 +5,11 @@
 # defers), each checked with what was delivered or forwarded before and
 # what was not carried out after; the program's cwd (the home), its fd 0
 # (the raw message rewound for every program, whatever the one before
-# read), and every environment variable of reference 5.4 with the worked
-# example (joe, joe-list-help@lists.example.com, .qmail-list-default,
-# a@b.org), HOST2-4 and EXT2-4 with more and fewer parts, DEFAULT in its
-# original case, NEWSENDER, RPLINE/UFLINE for the empty sender, and an
-# inherited variable passed on.
+# read), SIGPIPE at its default, and every environment variable of
+# reference 5.4 with the worked example (joe, joe-list-help@lists.example.com,
+# .qmail-list-default, a@b.org), HOST2-4 and EXT2-4 with more and fewer
+# parts, DEFAULT in its original case, NEWSENDER, RPLINE/UFLINE for the
+# empty sender, and an inherited variable passed on.
 . tests/lib.sh
 need_programs qmail-local
 . tests/lib_local.sh
@@ -111,6 +111,16 @@ same "$MSG" "$T/all1" "the message read by the second program"
 same "$MSG" "$T/all2" "the message read by a program after a Maildir"
 same "$MSG" "$T/all3" "the message read by a program after one that read it all"
 expect_maildir "$H/Maildir" "$S" "$DT"
+
+# SIGPIPE is back to its default for the program, even when qmail-local
+# was started with it ignored: a writer to a closed pipe dies of it (141)
+ql_reset
+rm -f "$T/yes.status"
+dotqmail .qmail "|(yes; echo \$? > $T/yes.status) | head -c 1 > /dev/null"
+(trap '' PIPE; deliver; echo $RC > "$T/rc")
+RC=`cat "$T/rc"`
+expect_rc 0 "a program writing into a closed pipe"
+assert_eq 141 "`cat "$T/yes.status"`" "exit status of a program writing into a closed pipe (SIGPIPE)"
 
 # --- the environment ----------------------------------------------------------------
 SHOW=$T/showenv
