@@ -71,6 +71,14 @@ SND= deliver
 expect_rc 0 "the empty sender"
 expect_maildir "$H/Maildir" "" "$DT"
 
+# a Maildir that does not exist defers, with #4.2.1 (the error will not go
+# away by itself)
+ql_reset
+dotqmail .qmail ./NoSuch/
+deliver
+expect_rc 111 "a missing Maildir"
+expect_out_re '#4\.2\.1'
+
 # --- |program ---------------------------------------------------------------------
 ql_reset
 dotqmail .qmail "|cat > $T/prog.out; echo program says hi"
@@ -321,5 +329,22 @@ deliver
 expect_rc 0 "a .qmail of comments only"
 expect_out 'did 0+0+0\n'
 maildir_empty "$H/Maildir"
+
+# --- usage: wrong argument count, relative home; a missing home defers ----------
+ql_reset
+dotqmail .qmail ./Maildir/
+env -i PATH="$QL_PATH" "$TOP/qmail-local" -- "$QL_USER" "$H" joe '' '' example.com "$S" < "$MSG" > "$T/out" 2>&1
+RC=$?
+expect_rc 100 "seven arguments"
+env -i PATH="$QL_PATH" "$TOP/qmail-local" -- "$QL_USER" "$H" joe '' '' example.com "$S" ./Maildir/ extra < "$MSG" > "$T/out" 2>&1
+RC=$?
+expect_rc 100 "nine arguments"
+(cd "$T" && env -i PATH="$QL_PATH" "$TOP/qmail-local" -- "$QL_USER" home joe '' '' example.com "$S" ./Maildir/ < "$MSG" > "$T/out" 2>&1; echo $? > "$T/rc")
+RC=`cat "$T/rc"`
+expect_rc 100 "a relative home directory"
+maildir_empty "$H/Maildir"
+env -i PATH="$QL_PATH" "$TOP/qmail-local" -- "$QL_USER" "$T/no/such/home" joe '' '' example.com "$S" ./Maildir/ < "$MSG" > "$T/out" 2>&1
+RC=$?
+expect_rc 111 "a home directory that does not exist"
 
 pass

@@ -5,13 +5,15 @@
 # defers), each checked with what was delivered or forwarded before and
 # what was not carried out after; the program's cwd (the home), its fd 0
 # (the raw message rewound for every program, whatever the one before
-# read), SIGPIPE at its default, and every environment variable of
-# reference 5.4 with the worked example (joe, joe-list-help@lists.example.com,
-# .qmail-list-default, a@b.org), HOST2-4 and EXT2-4 with more and fewer
-# parts, DEFAULT in its original case, NEWSENDER, RPLINE/UFLINE for the
-# empty sender, and an inherited variable passed on.
+# read), its descriptors (0, 1, 2 only), SIGPIPE at its default, and
+# every environment variable of reference 5.4 with the worked example (joe,
+# joe-list-help@lists.example.com, .qmail-list-default, a@b.org), HOST2-4
+# and EXT2-4 with more and fewer parts, DEFAULT in its original case,
+# NEWSENDER, RPLINE/UFLINE for the empty sender, and an inherited variable
+# passed on.
 . tests/lib.sh
 need_programs qmail-local
+need_cmd "$PYTHON"
 . tests/lib_local.sh
 
 S=a@b.org
@@ -111,6 +113,27 @@ same "$MSG" "$T/all1" "the message read by the second program"
 same "$MSG" "$T/all2" "the message read by a program after a Maildir"
 same "$MSG" "$T/all3" "the message read by a program after one that read it all"
 expect_maildir "$H/Maildir" "$S" "$DT"
+
+# the program has fds 0, 1 and 2 only: no mbox, Maildir, .qmail or
+# qmail-queue descriptor leaks into it, even after such lines
+cat > "$T/fds.py" <<'EOF'
+import os, sys
+fds = []
+for n in range(4096):
+    try:
+        os.fstat(n)
+    except OSError:
+        continue
+    fds.append(n)
+with open(sys.argv[1], "w") as f:
+    f.write(" ".join(map(str, fds)) + "\n")
+EOF
+ql_reset
+dotqmail .qmail ./Maildir/ ./mbox '&fwd@example.net' "|exec $PYTHON $T/fds.py $T/fds"
+deliver
+expect_rc 0 "a program after a Maildir, an mbox and a forward"
+echo '0 1 2' > "$T/fds.want"
+same "$T/fds.want" "$T/fds" "the descriptors a program has"
 
 # SIGPIPE is back to its default for the program, even when qmail-local
 # was started with it ignored: a writer to a closed pipe dies of it (141)
