@@ -1,11 +1,13 @@
 /* mbox: locked, quoted, undoable appends to an mbox file (see mbox.h) */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "mbox.h"
+#include "str.h"
 
 static const char from_[] = "From ";
 
@@ -133,21 +135,58 @@ static int lock_fcntl(struct mbox *m, unsigned int timeout)
   }
 }
 
-/* "<path>.lock" created with O_EXCL; a lock that has not changed for
-   MBOX_STALE seconds is removed and the creation tried again */
+/* is the dot-lock left by a program that is gone? Its content, as
+   liblockfile writes it, is the pid of its holder: a pid that no longer
+   exists on this host makes it stale at once. An empty or foreign lock (mutt
+   writes none, another host's pid cannot be checked) is stale when it has
+   not been modified for MBOX_STALE seconds. The lock removed is the one
+   examined (same inode), so a fresh lock made meanwhile is left alone. */
+static void remove_stale_dot(const char *lockname)
+{
+  char text[32];
+  struct stat st, again;
+  ssize_t r;
+  int fd, stale = 0;
+  unsigned long pid = 0;
+  size_t i;
+
+  fd = open(lockname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd == -1) return;
+  if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) { close(fd); return; }
+  r = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (r > 0) {
+    for (i = 0; i < (size_t)r && text[i] >= '0' && text[i] <= '9' && pid < 100000000; i++)
+      pid = pid * 10 + (unsigned long)(text[i] - '0');
+    if (i > 0 && (i == (size_t)r || text[i] == '\n') && pid > 1 && pid < 100000000 &&
+        kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+      stale = 1;
+  }
+  if (time((time_t *)0) - st.st_mtime > MBOX_STALE) stale = 1;
+  if (!stale) return;
+  if (lstat(lockname, &again) == 0 && again.st_ino == st.st_ino && again.st_dev == st.st_dev)
+    unlink(lockname);
+}
+
+/* "<path>.lock" created with O_EXCL and holding our pid; a stale lock is
+   removed and the creation tried again */
 static int lock_dot(struct mbox *m, unsigned int timeout)
 {
   time_t deadline = now() + (time_t)timeout;
+  char pid[FMT_ULONG + 1];
+  size_t pidlen = fmt_ulong(pid, (unsigned long)getpid());
 
+  pid[pidlen++] = '\n';
   if (!stralloc_copyb(&m->lockname, m->path.s, m->path.len - 1) ||
       !stralloc_cats(&m->lockname, ".lock") || !stralloc_0(&m->lockname)) {
     m->failed = "dot-lock";
     return -1;
   }
   for (;;) {
-    struct stat st;
     int fd = open(m->lockname.s, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd != -1) {
+      ssize_t w = write(fd, pid, pidlen);
+      (void)w; /* an empty lock still locks; only its staleness is slower to see */
       close(fd);
       m->dotlocked = 1;
       return 0;
@@ -158,8 +197,11 @@ static int lock_dot(struct mbox *m, unsigned int timeout)
       m->failed = "dot-lock";
       return -1;
     }
-    if (lstat(m->lockname.s, &st) == 0 && time((time_t *)0) - st.st_mtime > MBOX_STALE)
-      unlink(m->lockname.s);
+    remove_stale_dot(m->lockname.s);
+    {
+      struct stat st;
+      if (lstat(m->lockname.s, &st) == -1 && errno == ENOENT) continue;
+    }
     if (now() >= deadline) {
       m->failed = "dot-lock (timed out)";
       errno = ETIMEDOUT;
@@ -181,6 +223,48 @@ static void unlock_all(struct mbox *m)
   }
 }
 
+/* path is a symbolic link (open said ELOOP). One made by the recipient
+   (our uid) or by root is followed, one level only: path becomes its
+   target, which must not be a link itself. A link anyone else made is
+   refused with ELOOP. */
+static int follow_own_link(struct mbox *m)
+{
+  struct stat st;
+  stralloc target = STRALLOC_ZERO;
+  ssize_t r;
+
+  if (lstat(m->path.s, &st) == -1) return -1;
+  if (!S_ISLNK(st.st_mode) || (st.st_uid != geteuid() && st.st_uid != 0)) {
+    errno = ELOOP;
+    return -1;
+  }
+  if (!stralloc_ready(&target, 4096)) return -1;
+  r = readlink(m->path.s, target.s, 4096);
+  if (r <= 0 || r >= 4096) {
+    if (r >= 0) errno = ENAMETOOLONG;
+    stralloc_free(&target);
+    return -1;
+  }
+  target.len = (size_t)r;
+  if (target.s[0] != '/') {
+    const char *slash = strrchr(m->path.s, '/');
+    stralloc full = STRALLOC_ZERO;
+    if (slash && (!stralloc_copyb(&full, m->path.s, (size_t)(slash - m->path.s) + 1) ||
+                  !stralloc_cat(&full, &target))) {
+      stralloc_free(&target);
+      return -1;
+    }
+    if (slash) {
+      stralloc_free(&target);
+      target = full;
+    }
+  }
+  if (!stralloc_0(&target)) { stralloc_free(&target); return -1; }
+  stralloc_free(&m->path);
+  m->path = target;
+  return 0;
+}
+
 int mbox_open(struct mbox *m, const char *path, unsigned int timeout)
 {
   struct stat st;
@@ -193,6 +277,10 @@ int mbox_open(struct mbox *m, const char *path, unsigned int timeout)
   m->failed = "open";
   if (!stralloc_copys(&m->path, path) || !stralloc_0(&m->path)) return -1;
   m->fd = open(m->path.s, flags);
+  if (m->fd == -1 && errno == ELOOP) {
+    if (follow_own_link(m) == -1) return -1;
+    m->fd = open(m->path.s, flags);
+  }
   if (m->fd == -1 && errno == ENOENT) {
     m->fd = open(m->path.s, flags | O_CREAT | O_EXCL, 0600);
     if (m->fd != -1) m->created = 1;
@@ -280,6 +368,13 @@ int mbox_commit(struct mbox *m)
   if (emit_buf(m, (void *)0, "\n", 1) == -1) goto write_failed;
   if (buf_flush(&m->out) == -1) { m->saved_errno = errno; goto write_failed; }
   if (fsync(m->fd) == -1) { m->failed = "fsync"; goto fail; } /* fsync-point: mbox-file */
+  /* the dot-lock goes before the directory is flushed, so a crash cannot
+     leave a durable dot-lock behind a durable new mbox; the fcntl lock
+     still holds */
+  if (m->dotlocked) {
+    unlink(m->lockname.s);
+    m->dotlocked = 0;
+  }
   if (m->created && sync_directory(m->path.s) == -1) { m->failed = "fsync directory"; goto fail; }
   unlock_all(m);
   return 0;

@@ -2,21 +2,24 @@
    (Dovecot, mutt, mailx) expect, so a delivery interlocks with them:
 
    - the file is locked with fcntl(2) first, then with a dot-lock
-     "<path>.lock" (Debian Policy 11.6; Dovecot's and mutt's order). A lock
-     that cannot be had within the timeout fails the append: nothing is
-     ever appended unlocked. A dot-lock not modified for MBOX_STALE
-     seconds is taken to be left by a crashed program and removed. Only
-     when the directory does not let us create the dot-lock (EACCES, EPERM, EROFS:
-     a spool directory writable by group mail only) does the fcntl lock
-     stand alone, as liblockfile's readers then do.
+     "<path>.lock" holding our pid (Debian Policy 11.6; Dovecot's and mutt's
+     order; liblockfile's content). A lock that cannot be had within the
+     timeout fails the append: nothing is ever appended unlocked. A
+     dot-lock naming a pid that no longer exists, or not modified for
+     MBOX_STALE seconds, is taken to be left by a crashed program and
+     removed. Only when the directory does not let us create the dot-lock
+     (EACCES, EPERM, EROFS: a spool directory writable by group mail only)
+     does the fcntl lock stand alone, as liblockfile's readers then do.
    - the file is opened with O_NOFOLLOW and must be a regular file with one
-     link: a symlink or hard link planted in place of the mbox is refused,
-     and a FIFO is refused without waiting for a reader.
+     link: a symlink made by anyone but us or root, a link to a link, a
+     hard link planted in place of the mbox are refused, and a FIFO is
+     refused without waiting for a reader. Our own or root's symlink is
+     followed one level (~/mbox -> /var/mail/joe keeps working).
    - each message is the caller's "From " line, then the message with
      mboxrd quoting (a line matching ^>*From  gets one more '>'), then a
      newline if the last line lacked one, then one empty line.
    - the message is on disk (fsync, and the directory when the file was
-     created) before mbox_commit returns 0; on any failure the file is
+     created, after the dot-lock is gone) before mbox_commit returns 0; on any failure the file is
      truncated back to its length before the append.
    Functions return 0 or -1 with errno set, and name the failed step in
    m->failed ("open", "lock", "lock (timed out)", "dot-lock", "write",
@@ -36,7 +39,7 @@ struct mbox {
   off_t start;          /* length before this append */
   int created;          /* the open created the file */
   int dotlocked;        /* lockname exists and is ours */
-  stralloc path;        /* NUL-terminated */
+  stralloc path;        /* NUL-terminated; a followed link's target */
   stralloc lockname;    /* path ".lock", NUL-terminated */
   const char *failed;   /* the step that failed */
   /* quoting state: */

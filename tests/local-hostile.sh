@@ -3,8 +3,9 @@
 # '..' or a leading '.' never make it follow a .qmail file outside the home
 # (canary files planted where a path built naively would lead, next to a
 # directory .qmail- that such a path would pass through); a symbolic link
-# planted in place of an mbox (to an existing file, and dangling) is
-# refused and its target neither changed nor created; a FIFO in place of
+# another user planted in place of an mbox (to an existing file, dangling,
+# relative, absolute; as root) is refused and its target neither changed
+# nor created, while the recipient's own link is followed one level; a FIFO in place of
 # an mbox makes the delivery fail (111) at once instead of hanging; an
 # envelope sender "$(touch canary)@example.org" and a local part with
 # backquotes reach a |program through the environment, and the Maildir,
@@ -63,31 +64,56 @@ for ext in '/../canary' '/../../canary' '::/../canary'; do
 done
 
 # --- a symbolic link in place of an mbox ------------------------------------------------
+# One planted by another user is refused (root makes it and gives it away);
+# one the recipient made is followed, one level only.
 printf 'precious\n' > "$T/target"
 cp "$T/target" "$T/target.orig"
-for how in existing dangling relative; do
-  ql_reset
-  rm -f "$T/dangling"
-  case $how in
-    existing) ln -s "$T/target" "$H/mbox" ;;
-    dangling) ln -s "$T/dangling" "$H/mbox" ;;
-    relative) ln -s ../target "$H/mbox" ;;
-  esac
-  dotqmail .qmail ./mbox
-  ql joe '' '' example.com "$S" ./Maildir/
-  expect_rc 111 "an mbox that is a symbolic link ($how)"
-  same "$T/target.orig" "$T/target" "the target of a planted mbox link ($how)"
-  [ -e "$T/dangling" ] && fail "a dangling mbox link made its target"
-  [ -h "$H/mbox" ] || fail "the planted link was replaced"
-done
-# the same with an absolute mbox path
+if [ "`id -u`" = 0 ]; then
+  for how in existing dangling relative absolute; do
+    ql_reset
+    rm -f "$T/dangling" "$T/abs-mbox"
+    case $how in
+      existing) ln -s "$T/target" "$H/mbox" ;;
+      dangling) ln -s "$T/dangling" "$H/mbox" ;;
+      relative) ln -s ../target "$H/mbox" ;;
+      absolute) ln -s "$T/target" "$T/abs-mbox" ;;
+    esac
+    if [ $how = absolute ]; then
+      chown -h nobody "$T/abs-mbox" || fail "chown -h"
+      dotqmail .qmail "$T/abs-mbox"
+    else
+      chown -h nobody "$H/mbox" || fail "chown -h"
+      dotqmail .qmail ./mbox
+    fi
+    ql joe '' '' example.com "$S" ./Maildir/
+    expect_rc 111 "an mbox that is another user's symbolic link ($how)"
+    same "$T/target.orig" "$T/target" "the target of a planted mbox link ($how)"
+    [ -e "$T/dangling" ] && fail "a dangling planted mbox link made its target"
+    [ $how = absolute ] || [ -h "$H/mbox" ] || fail "the planted link was replaced"
+  done
+  rm -f "$T/abs-mbox"
+else
+  echo "not root: another user's symbolic link cannot be made here; only the recipient's own are tried"
+fi
+# the recipient's own link: followed, the target gets the message
 ql_reset
-ln -s "$T/target" "$T/abs-mbox"
-dotqmail .qmail "$T/abs-mbox"
+ln -s ../target "$H/mbox"
+dotqmail .qmail ./mbox
 ql joe '' '' example.com "$S" ./Maildir/
-expect_rc 111 "an absolute mbox path that is a symbolic link"
-same "$T/target.orig" "$T/target" "the target of an absolute mbox link"
-rm -f "$T/abs-mbox"
+expect_rc 0 "an mbox that is the recipient's own symbolic link"
+[ -h "$H/mbox" ] || fail "the recipient's link was replaced"
+head -n 1 "$T/target" | grep -qx precious || fail "the link's target lost its first line"
+sed -n 2p "$T/target" | grep -q '^From ' || fail "the link's target did not get the message"
+cp "$T/target.orig" "$T/target"
+# a link to a link is not followed
+ql_reset
+ln -s target "$T/link2"
+ln -s ../link2 "$H/mbox"
+dotqmail .qmail ./mbox
+ql joe '' '' example.com "$S" ./Maildir/
+expect_rc 111 "an mbox that is a link to a link"
+same "$T/target.orig" "$T/target" "the target of a link to a link"
+rm -f "$T/link2"
 
 # --- a FIFO in place of an mbox ----------------------------------------------------------
 ql_reset
