@@ -7,12 +7,15 @@
 #                           owns the mail and that Dovecot reads it as (the
 #                           invoking user; as root, nobody, since Dovecot
 #                           refuses to read mail as uid 0)
+#   need_mbox_delivery      skip unless qmail-local delivers to mbox files
+#                           (earlier versions defer them with #4.3.5)
 #   as_mail CMD [ARG...]    run CMD as that account
 #   mail_home DIR           DIR, mode 0755, owned by that account
-#   local_deliver HOME SENDER DEFAULT MSG
+#   local_deliver HOME SENDER DEFAULT MSG [OUT]
 #                           qmail-local as that account, recipient
 #                           reader@example.org, no .qmail file, MSG on fd 0;
-#                           its exit code, its output in $T/local.out
+#                           its exit code, its output in OUT (default
+#                           $T/local.out)
 #   reader_messages DIR     the test messages DIR/msg.1 .. msg.N and their
 #                           envelope senders DIR/sender.1 ..; N in NMSG
 #   expected_delivery HOME SENDER MSG > FILE
@@ -57,6 +60,15 @@ reader_setup() {
   fi
 }
 
+need_mbox_delivery() {
+  mail_home "$T/probe"
+  : > "$T/probe.msg"
+  local_deliver "$T/probe" '' ./mbox "$T/probe.msg" "$T/probe.out" && return 0
+  grep -q 'does not support.*(#4\.3\.5)' "$T/probe.out" &&
+    skip "this qmail-local does not deliver to mbox files yet: `cat "$T/probe.out"`"
+  return 0
+}
+
 as_mail() {
   if [ "`id -u`" = 0 ]; then
     setpriv --reuid="$MAIL_UID" --regid="$MAIL_GID" --clear-groups -- "$@"
@@ -73,7 +85,7 @@ mail_home() {
 
 local_deliver() {
   as_mail "$TOP/qmail-local" -- "$MAIL_USER" "$1" reader '' '' "$READER_DOMAIN" "$2" "$3" \
-    < "$4" > "$T/local.out" 2>&1
+    < "$4" > "${5:-$T/local.out}" 2>&1
 }
 
 expected_delivery() {

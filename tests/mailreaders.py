@@ -36,15 +36,42 @@ message: its Return-Path and Delivered-To lines, then the message.
       text as stored and does not undo the quoting (its documentation,
       MailboxFormat/mbox, "From Escaping"); INTERNALDATE must be the date
       of the message's From_ line, which shows that Dovecot parsed it.
+
+  imap PORT mboxtexts FILE...
+      as imap ... mbox, for mbox messages not all written by qmail-local
+      (no From_ date check): each FILE's quoted text, in order.
+
+The mbox lock tests use these to hold and test locks the way mail readers
+take them:
+
+  hold-fcntl FILE READY RELEASE
+      takes an fcntl(2) write lock on all of FILE (F_SETLKW, as Dovecot and
+      mutt do), creates READY, waits for RELEASE to exist (at most 10
+      minutes), then unlocks and exits 0.
+
+  hold-append PORT FILE READY RELEASE
+      logs in to Dovecot as imap does and APPENDs FILE (its LFs sent as
+      CRLF) to INBOX, but sends only part of the literal: Dovecot holds its
+      mbox write locks while it waits for the rest. Creates READY then,
+      waits for RELEASE, sends the rest and exits 0 when Dovecot says OK.
+
+  fcntl-held FILE
+      exits 0 when another process holds an fcntl lock on FILE (F_GETLK:
+      nothing is locked by asking), 1 when none does.
 """
 
 import calendar
 import collections
 import datetime
+import fcntl
 import imaplib
 import mailbox
+import os
 import re
+import socket
+import struct
 import sys
+import time
 
 FROM_QUOTED = re.compile(rb'^(>*From )', re.M)
 FROM_UNQUOTE = re.compile(rb'^>(>*From )', re.M)
@@ -196,6 +223,9 @@ def check_imap(port, kind, args):
         for n, ((_, _, when), date) in enumerate(zip(got, dates), 1):
             if when != date:
                 die('IMAP: message %d: INTERNALDATE %d, its From_ line says %r' % (n, when, date))
+    elif kind == 'mboxtexts':
+        want = [LONE_LF.sub(b'\r\n', mbox_text(read(f))) for f in args]
+        got = imap_fetch(port, len(want))
     else:
         die('unknown kind ' + kind)
     for n, (body, size, _) in enumerate(got, 1):
@@ -210,6 +240,69 @@ def check_imap(port, kind, args):
                 die('IMAP: message %d: %s' % (n, first_difference(body, w)))
 
 
+def wait_file(path, seconds=600):
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            die('%s did not appear within %d s' % (path, seconds))
+        time.sleep(0.05)
+
+
+def touch(path):
+    with open(path, 'wb'):
+        pass
+
+
+def hold_fcntl(path, ready, release):
+    fd = os.open(path, os.O_RDWR)
+    fcntl.lockf(fd, fcntl.LOCK_EX)
+    touch(ready)
+    wait_file(release)
+    fcntl.lockf(fd, fcntl.LOCK_UN)
+    os.close(fd)
+
+
+def hold_append(port, path, ready, release):
+    msg = LONE_LF.sub(b'\r\n', read(path))
+    if len(msg) < 20:
+        die('the message to append is too short to split')
+    s = socket.create_connection(('127.0.0.1', port), timeout=900)
+    f = s.makefile('rb')
+
+    def expect(tag):
+        while True:
+            line = f.readline()
+            if not line:
+                die('Dovecot closed the connection')
+            if line.startswith(tag + b' '):
+                if not line.startswith(tag + b' OK'):
+                    die('Dovecot: %r' % line)
+                return line
+    expect(b'*')
+    s.sendall(b'a LOGIN reader secret\r\n')
+    expect(b'a')
+    s.sendall(b'b APPEND INBOX {%d}\r\n' % len(msg))
+    line = f.readline()
+    if not line.startswith(b'+'):
+        die('APPEND: %r' % line)
+    s.sendall(msg[:-10])
+    touch(ready)
+    wait_file(release)
+    s.sendall(msg[-10:] + b'\r\n')
+    expect(b'b')
+    s.sendall(b'c LOGOUT\r\n')
+    expect(b'c')
+    s.close()
+
+
+def fcntl_held(path):
+    fd = os.open(path, os.O_RDONLY)
+    req = struct.pack('hhqqi', fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+    got = fcntl.fcntl(fd, fcntl.F_GETLK, req)
+    os.close(fd)
+    sys.exit(0 if struct.unpack('hhqqi', got)[0] != fcntl.F_UNLCK else 1)
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == 'maildir':
         check_maildir(argv[2], argv[3:])
@@ -217,6 +310,12 @@ def main(argv):
         check_mbox(argv[2], int(argv[3]), int(argv[4]), mbox_pairs(argv[5:]))
     elif len(argv) >= 4 and argv[1] == 'imap':
         check_imap(int(argv[2]), argv[3], argv[4:])
+    elif len(argv) == 5 and argv[1] == 'hold-fcntl':
+        hold_fcntl(argv[2], argv[3], argv[4])
+    elif len(argv) == 6 and argv[1] == 'hold-append':
+        hold_append(int(argv[2]), argv[3], argv[4], argv[5])
+    elif len(argv) == 3 and argv[1] == 'fcntl-held':
+        fcntl_held(argv[2])
     else:
         die('usage: see the comment at the top')
 
