@@ -25,7 +25,7 @@ expected=
 while [ $n -le $NMSG ]; do
   sender=`cat "$T/msgs/sender.$n"`
   local_deliver "$H" "$sender" ./Maildir/ "$T/msgs/msg.$n" ||
-    { cat "$T/local.out"; fail "qmail-local exited $? for message $n"; }
+    { rc=$?; cat "$T/local.out"; fail "qmail-local exited $rc for message $n"; }
   assert_eq "did 1+0+0" "`cat "$T/local.out"`" "qmail-local's report for message $n"
   expected_delivery "$H" "$sender" "$T/msgs/msg.$n" > "$T/expected.$n" || fail "unable to write $T/expected.$n"
   expected="$expected $T/expected.$n"

@@ -20,6 +20,8 @@
 # completed) the same delivery succeeds: Python's mailbox.mbox finds both
 # messages exactly in each of the first three, and Dovecot serves its INBOX
 # as the first message, its own appended one, then the second message.
+# Last, a dot-lock 10 minutes old (stale for liblockfile and qmail-local)
+# does not stop a delivery and is gone afterwards.
 # timeout: 200
 
 . tests/lib.sh
@@ -40,7 +42,7 @@ expected_delivery "$H" "$S1" "$T/msgs/msg.1" > "$T/expected.1" &&
 t0=`date +%s`
 for c in $cases; do
   local_deliver "$H" "$S1" "./mbox.$c" "$T/msgs/msg.1" ||
-    { cat "$T/local.out"; fail "qmail-local exited $? for the first message to mbox.$c"; }
+    { rc=$?; cat "$T/local.out"; fail "qmail-local exited $rc for the first message to mbox.$c"; }
   assert_eq "did 1+0+0" "`cat "$T/local.out"`" "qmail-local's report for mbox.$c"
 done
 
@@ -110,12 +112,25 @@ wait "$APPEND_PID" || fail "the IMAP APPEND did not complete"
 for c in $cases; do
   [ -e "$H/mbox.$c.lock" ] && fail "the dot-lock of mbox.$c is still there"
   local_deliver "$H" "$S2" "./mbox.$c" "$T/msgs/msg.2" ||
-    { cat "$T/local.out"; fail "qmail-local exited $? for mbox.$c once unlocked"; }
+    { rc=$?; cat "$T/local.out"; fail "qmail-local exited $rc for mbox.$c once unlocked"; }
   assert_eq "did 1+0+0" "`cat "$T/local.out"`" "qmail-local's report for mbox.$c once unlocked"
 done
+
+# a dot-lock left behind by a crashed program: untouched for 10 minutes, it is
+# stale for liblockfile (5 minutes) and for qmail-local (MBOX_STALE in mbox.h)
+as_mail dotlockfile -l -r 0 "$H/mbox.dotlockfile.lock" || fail "dotlockfile -l exited $?"
+touch -d "@$((`date +%s` - 600))" "$H/mbox.dotlockfile.lock" || fail "unable to age the dot-lock"
+S3=`cat "$T/msgs/sender.3"`
+expected_delivery "$H" "$S3" "$T/msgs/msg.3" > "$T/expected.3" || fail "unable to write $T/expected.3"
+local_deliver "$H" "$S3" ./mbox.dotlockfile "$T/msgs/msg.3" ||
+  { rc=$?; cat "$T/local.out"; fail "qmail-local exited $rc with a stale dot-lock"; }
+assert_eq "did 1+0+0" "`cat "$T/local.out"`" "qmail-local's report with a stale dot-lock"
+[ -e "$H/mbox.dotlockfile.lock" ] && fail "the stale dot-lock is still there"
 t1=`date +%s`
 
-for c in dotlockfile mutt fcntl; do
+readers mbox "$H/mbox.dotlockfile" "$t0" "$t1" "$S1" "$T/expected.1" "$S2" "$T/expected.2" "$S3" "$T/expected.3" ||
+  fail "Python's mailbox.mbox disagrees on mbox.dotlockfile"
+for c in mutt fcntl; do
   readers mbox "$H/mbox.$c" "$t0" "$t1" "$S1" "$T/expected.1" "$S2" "$T/expected.2" ||
     fail "Python's mailbox.mbox disagrees on mbox.$c"
 done
