@@ -17,7 +17,6 @@
 . tests/lib.sh
 . tests/lib_dovecot.sh
 reader_setup
-need_mbox_delivery
 
 H=$T/home
 mail_home "$H"

@@ -7,8 +7,6 @@
 #                           owns the mail and that Dovecot reads it as (the
 #                           invoking user; as root, nobody, since Dovecot
 #                           refuses to read mail as uid 0)
-#   need_mbox_delivery      skip unless qmail-local delivers to mbox files
-#                           (earlier versions defer them with #4.3.5)
 #   as_mail CMD [ARG...]    run CMD as that account
 #   mail_home DIR           DIR, mode 0755, owned by that account
 #   local_deliver HOME SENDER DEFAULT MSG [OUT]
@@ -58,15 +56,6 @@ reader_setup() {
     MAIL_UID=`id -u`
     MAIL_GID=`id -g`
   fi
-}
-
-need_mbox_delivery() {
-  mail_home "$T/probe"
-  : > "$T/probe.msg"
-  local_deliver "$T/probe" '' ./mbox "$T/probe.msg" "$T/probe.out" && return 0
-  grep -q 'does not support.*(#4\.3\.5)' "$T/probe.out" &&
-    skip "this qmail-local does not deliver to mbox files yet: `cat "$T/probe.out"`"
-  return 0
 }
 
 as_mail() {
