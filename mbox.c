@@ -82,8 +82,95 @@ static int quote_feed(struct mbox *m, const char *s, size_t n, emit_fn emit, voi
   return 0;
 }
 
+/* Header fields mbox readers keep their own state in (Dovecot's mbox
+   metadata, mutt's and mailx's Status): a sender must not set a message's
+   flags or its UID by writing them, so they are dropped from the header
+   (Dovecot asks this of every delivery agent). */
+static const char *const reader_fields[] = {
+  "status", "x-status", "x-keywords", "x-uid", "x-imap", "x-imapbase", "content-length"
+};
+
+static int reader_field(const char *name, size_t n)
+{
+  size_t i, j;
+
+  for (i = 0; i < sizeof reader_fields / sizeof reader_fields[0]; i++) {
+    const char *f = reader_fields[i];
+    for (j = 0; j < n && f[j]; j++) {
+      char c = name[j];
+      if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+      if (c != f[j]) break;
+    }
+    if (j == n && !f[j]) return 1;
+  }
+  return 0;
+}
+
+/* the header filter, in front of the quoting: while in the header, a line
+   that starts a field is held until its ':' (at most sizeof namebuf bytes:
+   a longer name is no reader field), then dropped with its continuation
+   lines or passed on. The header ends at the first empty line. */
+static int header_feed(struct mbox *m, const char *s, size_t n, emit_fn emit, void *ctx)
+{
+  size_t i = 0;
+
+  while (i < n) {
+    char c;
+    if (!m->inheader) return quote_feed(m, s + i, n - i, emit, ctx);
+    c = s[i];
+    if (m->hdrstate == 0) {                  /* at the start of a line */
+      if (c == '\n') {
+        m->inheader = 0;
+        continue;
+      }
+      if (c == ' ' || c == '\t') { m->hdrstate = m->dropping ? 2 : 3; continue; }
+      m->dropping = 0;
+      m->namelen = 0;
+      m->hdrstate = 1;
+    }
+    if (m->hdrstate == 1) {                  /* the field name so far */
+      if (c == ':' ) {
+        m->dropping = reader_field(m->namebuf, m->namelen);
+        if (!m->dropping && quote_feed(m, m->namebuf, m->namelen, emit, ctx) == -1) return -1;
+        m->hdrstate = m->dropping ? 2 : 3;
+        continue; /* the ':' goes with the rest of the line */
+      }
+      if (c != '\n' && c != ' ' && c != '\t' && m->namelen < sizeof m->namebuf) {
+        m->namebuf[m->namelen++] = c;
+        i++;
+        continue;
+      }
+      /* no field name here: pass on what was held */
+      if (quote_feed(m, m->namebuf, m->namelen, emit, ctx) == -1) return -1;
+      m->hdrstate = 3;
+    }
+    {                                        /* the rest of the line */
+      const char *lf = memchr(s + i, '\n', n - i);
+      size_t run = lf ? (size_t)(lf - (s + i)) + 1 : n - i;
+      if (m->hdrstate == 3 && quote_feed(m, s + i, run, emit, ctx) == -1) return -1;
+      i += run;
+      if (lf) m->hdrstate = 0;
+    }
+  }
+  return 0;
+}
+
+/* what a message that ends inside a held field name still owes */
+static int header_end(struct mbox *m, emit_fn emit, void *ctx)
+{
+  if (m->inheader && m->hdrstate == 1 && m->namelen) {
+    m->hdrstate = 3;
+    return quote_feed(m, m->namebuf, m->namelen, emit, ctx);
+  }
+  return 0;
+}
+
 void mbox_quote_start(struct mbox *m)
 {
+  m->inheader = 0;
+  m->hdrstate = 0;
+  m->dropping = 0;
+  m->namelen = 0;
   m->linestart = 1;
   m->inquote = 0;
   m->fromlen = 0;
@@ -93,7 +180,21 @@ void mbox_quote_start(struct mbox *m)
 
 int mbox_quote(struct mbox *m, const char *s, size_t n, stralloc *out)
 {
-  return quote_feed(m, s, n, emit_stralloc, out);
+  return header_feed(m, s, n, emit_stralloc, out);
+}
+
+int mbox_quote_end(struct mbox *m, stralloc *out)
+{
+  if (header_end(m, emit_stralloc, out) == -1) return -1;
+  if (m->fromlen && !stralloc_catb(out, from_, m->fromlen)) return -1;
+  m->fromlen = 0;
+  return 0;
+}
+
+void mbox_filter_start(struct mbox *m)
+{
+  mbox_quote_start(m);
+  m->inheader = 1;
 }
 
 static void sleep_tenth(void)
@@ -305,7 +406,7 @@ int mbox_open(struct mbox *m, const char *path, unsigned int timeout)
   if (fstat(m->fd, &st) == -1) { m->failed = "open"; goto fail; }
   m->start = st.st_size;
   buf_init(&m->out, buf_unixwrite, m->fd, m->space, sizeof m->space);
-  mbox_quote_start(m);
+  mbox_filter_start(m);
   return 0;
 
 fail:
@@ -328,7 +429,7 @@ int mbox_put_raw(struct mbox *m, const char *s, size_t n)
 
 int mbox_put(struct mbox *m, const char *s, size_t n)
 {
-  if (quote_feed(m, s, n, emit_buf, (void *)0) == -1) {
+  if (header_feed(m, s, n, emit_buf, (void *)0) == -1) {
     m->failed = "write";
     errno = m->saved_errno;
     return -1;
@@ -359,6 +460,7 @@ static int sync_directory(const char *path)
 
 int mbox_commit(struct mbox *m)
 {
+  if (header_end(m, emit_buf, (void *)0) == -1) goto write_failed;
   if (m->fromlen) {
     if (emit_buf(m, (void *)0, from_, m->fromlen) == -1) goto write_failed;
     m->fromlen = 0;

@@ -17,7 +17,12 @@
      followed one level (~/mbox -> /var/mail/joe keeps working).
    - each message is the caller's "From " line, then the message with
      mboxrd quoting (a line matching ^>*From  gets one more '>'), then a
-     newline if the last line lacked one, then one empty line.
+     newline if the last line lacked one, then one empty line. The header
+     fields mail readers keep their own state in (Status, X-Status,
+     X-Keywords, X-UID, X-IMAP, X-IMAPbase, Content-Length: Dovecot's mbox
+     metadata, mutt's read flags) are dropped from the message's header,
+     continuation lines included, so a sender cannot mark a message read,
+     flagged or give it a UID.
    - the message is on disk (fsync, and the directory when the file was
      created, after the dot-lock is gone) before mbox_commit returns 0; on any failure the file is
      truncated back to its length before the append.
@@ -42,6 +47,12 @@ struct mbox {
   stralloc path;        /* NUL-terminated; a followed link's target */
   stralloc lockname;    /* path ".lock", NUL-terminated */
   const char *failed;   /* the step that failed */
+  /* header filter state: */
+  int inheader;         /* before the first empty line */
+  int hdrstate;         /* 0 line start, 1 in a field name, 2 dropping, 3 passing */
+  int dropping;         /* the current field is dropped (for continuations) */
+  size_t namelen;
+  char namebuf[16];     /* a field name held until its ':' */
   /* quoting state: */
   int linestart;        /* the next byte starts a line */
   int inquote;          /* in the leading '>' run of a line */
@@ -58,7 +69,8 @@ struct mbox {
 int mbox_open(struct mbox *m, const char *path, unsigned int timeout);
 /* bytes written as they are (the "From " line) */
 int mbox_put_raw(struct mbox *m, const char *s, size_t n);
-/* bytes of the message, quoted; may be called with any split */
+/* bytes of the message (the header lines first), filtered and quoted; may
+   be called with any split */
 int mbox_put(struct mbox *m, const char *s, size_t n);
 /* ends the message, flushes, fsyncs, unlocks and closes. On failure the
    append is undone (as mbox_abort) and errno tells why. */
@@ -66,9 +78,14 @@ int mbox_commit(struct mbox *m);
 /* truncates back to the old length, unlocks, closes; keeps errno */
 void mbox_abort(struct mbox *m);
 
-/* The quoting alone, for tests and for readers of one buffer: appends
-   s[0..n) quoted to out, with state carried in m as by mbox_put. */
+/* For tests: appends s[0..n) to out as mbox_put would write it, with the
+   state carried in m. mbox_quote_start: quoting only (as if past the
+   header); mbox_filter_start: the header filter too, as mbox_open sets up.
+   mbox_quote_end: what the end of the message still owes (a held field
+   name, a partial "From "), without the final newlines. */
 int mbox_quote(struct mbox *m, const char *s, size_t n, stralloc *out);
+int mbox_quote_end(struct mbox *m, stralloc *out);
 void mbox_quote_start(struct mbox *m);
+void mbox_filter_start(struct mbox *m);
 
 #endif

@@ -80,6 +80,37 @@ static void test_quote(void)
   stralloc_free(&want);
 }
 
+static void test_filter(void)
+{
+  static const char in[] =
+    "Return-Path: <a@b>\nStatus: RO\nX-Status: F\n  continued\nSubject: s\n"
+    "x-uid: 7\nCONTENT-LENGTH: 3\nX-Keywords: $label1\nX-IMAP: 1 2\nX-IMAPbase: 1 2\n"
+    "X-Statuses: kept\nStatus : kept too\nFrom x\n\tfolded\n\n"
+    "Status: RO\nFrom the body\n";
+  static const char want[] =
+    "Return-Path: <a@b>\nSubject: s\n"
+    "X-Statuses: kept\nStatus : kept too\n>From x\n\tfolded\n\n"
+    "Status: RO\n>From the body\n";
+  stralloc got = STRALLOC_ZERO;
+  size_t split, n = sizeof in - 1;
+
+  for (split = 0; split <= n; split++) {
+    got.len = 0;
+    mbox_filter_start(&m);
+    CHECK(mbox_quote(&m, in, split, &got) == 0);
+    CHECK(mbox_quote(&m, in + split, n - split, &got) == 0);
+    CHECK(mbox_quote_end(&m, &got) == 0);
+    CHECK_MEM(got.s, got.len, want, sizeof want - 1);
+  }
+  /* a message that ends inside a field name keeps it */
+  got.len = 0;
+  mbox_filter_start(&m);
+  CHECK(mbox_quote(&m, "Subject: x\nStat", 16, &got) == 0);
+  CHECK(mbox_quote_end(&m, &got) == 0);
+  CHECK_MEM(got.s, got.len, "Subject: x\nStat", 16);
+  stralloc_free(&got);
+}
+
 static void slurp(const char *fn, stralloc *sa)
 {
   char b[4096];
@@ -262,6 +293,7 @@ int main(void)
   snprintf(path, sizeof path, "%s/mbox", dir);
   snprintf(lockpath, sizeof lockpath, "%s/mbox.lock", dir);
   RUN(test_quote);
+  RUN(test_filter);
   RUN(test_append);
   RUN(test_refusals);
   RUN(test_locks);
