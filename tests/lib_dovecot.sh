@@ -1,6 +1,7 @@
 # tests/lib_dovecot.sh: a private Dovecot IMAP server and the mail readers'
 # side of the interoperability tests (dovecot-maildir, dovecot-mbox,
-# dovecot-instance, mbox-lock). Source it after tests/lib.sh.
+# dovecot-mbox-flags, dovecot-instance, mbox-lock). Source it after
+# tests/lib.sh.
 #
 #   reader_setup            skip unless dovecot and setpriv are there; sets
 #                           MAIL_USER MAIL_UID MAIL_GID: the account that

@@ -41,6 +41,16 @@ message: its Return-Path and Delivered-To lines, then the message.
       as imap ... mbox, for mbox messages not all written by qmail-local
       (no From_ date check): each FILE's quoted text, in order.
 
+  unflagged mbox MBOX COUNT
+      mailbox.mbox reads MBOX: COUNT messages, none with a flag (the ones
+      mboxMessage.get_flags() takes from the Status and X-Status fields).
+
+  unflagged imap PORT COUNT
+      imaplib EXAMINEs INBOX as imap does: COUNT messages with the UIDs 1 ..
+      COUNT in order, none with a flag other than \Recent (no \Seen,
+      \Flagged, \Answered, \Deleted, \Draft, no keyword), and the
+      mailbox's FLAGS and PERMANENTFLAGS name no keyword.
+
 The mbox lock tests use these to hold and test locks the way mail readers
 take them:
 
@@ -240,6 +250,73 @@ def check_imap(port, kind, args):
                 die('IMAP: message %d: %s' % (n, first_difference(body, w)))
 
 
+def check_unflagged_mbox(path, count):
+    mb = mailbox.mbox(path, factory=None, create=False)
+    keys = mb.keys()
+    if len(keys) != count:
+        die('mbox %s: %d messages, expected %d' % (path, len(keys), count))
+    for n, key in enumerate(keys, 1):
+        flags = mb.get_message(key).get_flags()
+        if flags:
+            die('mbox %s: message %d has the flags %r' % (path, n, flags))
+    mb.close()
+
+
+SYSTEM_FLAGS = {b'\\Seen', b'\\Answered', b'\\Flagged', b'\\Deleted', b'\\Draft', b'\\Recent', b'\\*'}
+
+
+def flag_list(text):
+    m = re.search(rb'\(([^()]*)\)', text)
+    return m.group(1).split() if m else None
+
+
+def check_unflagged_imap(port, count):
+    c = imaplib.IMAP4('127.0.0.1', port)
+    wrong = []
+    try:
+        c.login('reader', 'secret')
+        typ, data = c.select('INBOX', readonly=True)
+        if typ != 'OK':
+            die('EXAMINE INBOX: %r %r' % (typ, data))
+        if int(data[0]) != count:
+            die('IMAP: INBOX has %d messages, expected %d' % (int(data[0]), count))
+        for what in ('FLAGS', 'PERMANENTFLAGS'):
+            _, got = c.response(what)
+            for line in got:
+                if line is None:
+                    if what == 'FLAGS':
+                        die('IMAP: EXAMINE INBOX sent no FLAGS')
+                    continue
+                flags = flag_list(line)
+                if flags is None:
+                    die('IMAP: %s response %r' % (what, line))
+                keywords = [f for f in flags if f not in SYSTEM_FLAGS]
+                if keywords:
+                    wrong.append('the mailbox %s name keywords %r' % (what, keywords))
+        typ, data = c.fetch('1:*', '(UID FLAGS)')
+        if typ != 'OK':
+            die('FETCH 1:* (UID FLAGS): %r %r' % (typ, data))
+        seen = []
+        for line in data:
+            m = re.match(rb'([0-9]+) \(.*UID ([0-9]+)', line or b'')
+            fl = re.search(rb'FLAGS (\([^()]*\))', line or b'')
+            if not m or not fl:
+                die('FETCH (UID FLAGS): %r' % line)
+            n, uid, flags = int(m.group(1)), int(m.group(2)), flag_list(fl.group(1))
+            if uid != n:
+                wrong.append('message %d has the UID %d, expected %d' % (n, uid, n))
+            if [f for f in flags if f != b'\\Recent']:
+                wrong.append('message %d has the flags %r' % (n, flags))
+            seen.append(n)
+        if seen != list(range(1, count + 1)):
+            die('IMAP: FETCH answered for the messages %r' % seen)
+        c.close()
+    finally:
+        c.logout()
+    if wrong:
+        die('IMAP: ' + '; '.join(wrong))
+
+
 def wait_file(path, seconds=600):
     deadline = time.monotonic() + seconds
     while not os.path.exists(path):
@@ -310,6 +387,10 @@ def main(argv):
         check_mbox(argv[2], int(argv[3]), int(argv[4]), mbox_pairs(argv[5:]))
     elif len(argv) >= 4 and argv[1] == 'imap':
         check_imap(int(argv[2]), argv[3], argv[4:])
+    elif len(argv) == 5 and argv[1:3] == ['unflagged', 'mbox']:
+        check_unflagged_mbox(argv[3], int(argv[4]))
+    elif len(argv) == 5 and argv[1:3] == ['unflagged', 'imap']:
+        check_unflagged_imap(int(argv[3]), int(argv[4]))
     elif len(argv) == 5 and argv[1] == 'hold-fcntl':
         hold_fcntl(argv[2], argv[3], argv[4])
     elif len(argv) == 6 and argv[1] == 'hold-append':
