@@ -107,9 +107,10 @@ static int reader_field(const char *name, size_t n)
 }
 
 /* the header filter, in front of the quoting: while in the header, a line
-   that starts a field is held until its ':' (at most sizeof namebuf bytes:
-   a longer name is no reader field), then dropped with its continuation
-   lines or passed on. The header ends at the first empty line. */
+   that starts a field is held until its ':' or a blank (at most sizeof
+   namebuf bytes: a longer name is no reader field), then dropped with its
+   continuation lines or passed on. The header ends at the first empty line
+   (LF or CR LF, as readers see it). */
 static int header_feed(struct mbox *m, const char *s, size_t n, emit_fn emit, void *ctx)
 {
   size_t i = 0;
@@ -129,13 +130,21 @@ static int header_feed(struct mbox *m, const char *s, size_t n, emit_fn emit, vo
       m->hdrstate = 1;
     }
     if (m->hdrstate == 1) {                  /* the field name so far */
-      if (c == ':' ) {
+      if (c == ':' || c == ' ' || c == '\t') {
+        /* a reader's field, even with blanks before its colon (obsolete
+           syntax readers accept) or as a malformed line without one */
         m->dropping = reader_field(m->namebuf, m->namelen);
         if (!m->dropping && quote_feed(m, m->namebuf, m->namelen, emit, ctx) == -1) return -1;
         m->hdrstate = m->dropping ? 2 : 3;
         continue; /* the ':' goes with the rest of the line */
       }
-      if (c != '\n' && c != ' ' && c != '\t' && m->namelen < sizeof m->namebuf) {
+      if (c == '\n' && m->namelen == 1 && m->namebuf[0] == '\r') {
+        /* CR LF: an empty line to readers too, so the header ends */
+        if (quote_feed(m, m->namebuf, 1, emit, ctx) == -1) return -1;
+        m->inheader = 0;
+        continue;
+      }
+      if (c != '\n' && m->namelen < sizeof m->namebuf) {
         m->namebuf[m->namelen++] = c;
         i++;
         continue;

@@ -53,6 +53,8 @@ metadata() {
   printf 'Statuses: kept\n'
   printf 'X-IMAPBASE: 1700000000 0000000078 $label1 $label2\n'
   printf 'X-Uid: 77\n'
+  printf 'Status : RO\n'
+  printf 'X-Status\t\t: F\n'
   printf 'Message-ID: <flags@example.com>\n'
   printf 'content-LENGTH: 1\n'
   printf '\n'

@@ -85,11 +85,13 @@ static void test_filter(void)
   static const char in[] =
     "Return-Path: <a@b>\nStatus: RO\nX-Status: F\n  continued\nSubject: s\n"
     "x-uid: 7\nCONTENT-LENGTH: 3\nX-Keywords: $label1\nX-IMAP: 1 2\nX-IMAPbase: 1 2\n"
-    "X-Statuses: kept\nStatus : kept too\nFrom x\n\tfolded\n\n"
+    "X-Statuses: kept\nStatus : RO\nX-Status\t\t: F\nX-UID  77\nFrom x\n\tfolded\n"
+    "Statusbar: kept\n\r\n"
     "Status: RO\nFrom the body\n";
   static const char want[] =
     "Return-Path: <a@b>\nSubject: s\n"
-    "X-Statuses: kept\nStatus : kept too\n>From x\n\tfolded\n\n"
+    "X-Statuses: kept\n>From x\n\tfolded\n"
+    "Statusbar: kept\n\r\n"
     "Status: RO\n>From the body\n";
   stralloc got = STRALLOC_ZERO;
   size_t split, n = sizeof in - 1;
