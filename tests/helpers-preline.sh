@@ -101,7 +101,8 @@ expect_run 111 "preline: sh was killed by signal 9. (#4.3.0)"
 # cannot be run
 run pl "$T/nonexistent" < "$M"
 expect_run 100 "preline was unable to run $T/nonexistent: No such file or directory. (#5.3.0)"
-run pl no-such-program-in-path < "$M"
+# (a PATH without directories this user cannot search: those make it EACCES)
+run env -i PATH=/usr/bin:/bin UFLINE="$UF" RPLINE="$RP" DTLINE="$DT" "$P" no-such-program-in-path < "$M"
 expect_run 100 "preline was unable to run no-such-program-in-path: No such file or directory. (#5.3.0)"
 printf '#!/bin/sh\nexit 0\n' > "$T/noexec"
 chmod 0644 "$T/noexec"

@@ -31,6 +31,8 @@ static void test_run(void)
   errno = 0;
   CHECK(command_run(missing, &wstat) == -1);
   CHECK(errno == ENOENT);
+  /* a PATH directory this user cannot search would make it EACCES */
+  CHECK(setenv("PATH", "/usr/bin:/bin", 1) == 0);
   errno = 0;
   CHECK(command_run(notinpath, &wstat) == -1);
   CHECK(errno == ENOENT);
