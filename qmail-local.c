@@ -3,33 +3,44 @@
 
      qmail-local [-nN] [--] user homedir local dash ext domain sender defaultdelivery
 
-   The message is on fd 0, which must be seekable; it is read with pread
-   only. This version delivers to Maildirs ("./Maildir/", "/path/"). A
-   .qmail line of any other kind (mbox file, |program, &forward, plain
-   forward, +list) makes it defer the message (exit 111) before anything
-   is delivered, so no instruction is ever half carried out or skipped.
+   The message is on fd 0, which must be seekable; qmail-local reads it
+   with pread only, and a program gets it rewound to the start. Every
+   .qmail line type is carried out, in order: Maildir ("./Maildir/"),
+   mbox ("./mbox", "/var/mail/joe"), program ("|command", run by /bin/sh
+   with the envelope in its environment), forward ("&address" or a bare
+   address; all forwards of one file are queued as one message at the
+   end), "+list" (forward-only from there on), comments. The whole file is
+   checked before the first instruction runs, so a mistake in a later line
+   (a blank first line, a file or program line in forward-only mode, a NUL
+   byte) defers the message before anything is delivered.
 
    Runs as: the recipient's account; qmail-lspawn sets uid and gid (never
    root) before exec.
    Trusts: its arguments to name the recipient (qmail-lspawn built them
    from users/assign or qmail-getpw and the queue); the files in the home
    directory as the owner's instructions, once the home and .qmail modes
-   pass the checks below. Nothing in the message: it is only scanned for
-   this recipient's Delivered-To line and copied.
+   pass the checks below. Nothing in the message or the envelope: they
+   reach programs only through the environment and fd 0, never through a
+   command line built here.
    Output: the text on fd 1 and fd 2 is the delivery report qmail-lspawn
    passes to qmail-send, and it ends up in bounces: so a failure is written
    as a plain sentence for the sender to read, as qmail writes it ("Sorry,
    no mailbox here by that name. (#5.1.1)"), without the "qmail-local:
    fatal:" of the diagnostics grammar. Only the usage message and the
    warning of -n mode, which a person running it by hand sees, carry it.
-   Exit codes: 0 delivered ("did F+W+P" on fd 1); 100 permanent (usage,
-   mail loop #5.4.6, no such mailbox #5.1.1); 111 temporary (everything
-   else: home or .qmail permissions, unsupported instruction, I/O errors,
-   out of memory). */
+   Programs write to the same descriptors: their output is part of the
+   report (qmail-lspawn bounds it).
+   Exit codes: 0 delivered ("did F+W+P" on fd 1, then "qp N" when a forward
+   was queued); 100 permanent (usage, mail loop #5.4.6, no such mailbox
+   #5.1.1, a program exiting 100 or 64, 65, 70, 76, 77, 78, 112, a forward
+   the queue refused for good); 111 temporary (everything else: home or
+   .qmail permissions, I/O errors, lock timeouts, out of memory, a program
+   exiting 111 or any other code, or killed by a signal). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "auto.h"
@@ -38,7 +49,10 @@
 #include "dotqmail.h"
 #include "env.h"
 #include "error.h"
+#include "fd.h"
 #include "maildir.h"
+#include "mbox.h"
+#include "queue_client.h"
 #include "readfile.h"
 #include "sig.h"
 #include "str.h"
@@ -46,11 +60,15 @@
 
 #define HEAD_SIZE 65536          /* first read of the message, kept for every delivery */
 #define MAILDIR_TIMEOUT 86400    /* seconds one maildir delivery may take */
+#define MBOX_TIMEOUT 86400       /* seconds one mbox append may take, once locked */
+#define MBOX_LOCK_WAIT 30        /* seconds to wait for each mbox lock */
+#define DOTQMAIL_MAX (32 << 20)  /* bytes of a .qmail file: a list of 1,000,000 addresses */
 
 struct local {
   int flagdoit;                  /* 0 with -n: only list the instructions */
   const char *user, *homedir, *local, *dash, *ext, *domain, *sender, *defaultdelivery;
   stralloc dtline, rpline, ufline;
+  stralloc newsender;            /* envelope sender of forwards (NUL-terminated) */
   stralloc lines;                /* RPLINE DTLINE, written before the message */
   stralloc safeext;
   stralloc qmename;              /* .qmail file in use (NUL-terminated) */
@@ -62,6 +80,8 @@ struct local {
   int headwhole;                 /* head is the whole message */
   stralloc host;                 /* escaped host name for maildir names */
   unsigned long nfile, nforward, nprogram;
+  unsigned long qp;              /* the forward's qmail-queue, or 0 */
+  unsigned long lastline;        /* the line a program ended with 99 */
 };
 
 static void nomem(void)
@@ -81,7 +101,7 @@ static void usage(void)
 
 static void timed_out(int sig)
 {
-  static const char text[] = "Timeout on maildir delivery. (#4.3.0)\n";
+  static const char text[] = "Timeout on delivery to a mailbox. (#4.3.0)\n";
   ssize_t w;
 
   (void)sig;
@@ -248,7 +268,7 @@ static void set_environment(const struct local *l)
   if (l->defaultpos != (size_t)-1) put_env("DEFAULT", l->ext + l->defaultpos);
   else if (!env_unset("DEFAULT")) nomem();
   put_env("SENDER", l->sender);
-  put_env("NEWSENDER", l->sender); /* owner addresses come with forwarding */
+  put_env("NEWSENDER", l->newsender.s);
   {
     stralloc v = STRALLOC_ZERO;
     if (!stralloc_copy(&v, &l->dtline) || !stralloc_0(&v)) nomem();
@@ -279,8 +299,11 @@ static int open_dotqmail(struct local *l, const char *name)
     diag_die_report(111, "Uh-oh: ", name, " is writable by others; refusing to follow it. (#4.7.0)", (char *)0);
   l->forwardonly = (st.st_mode & S_IXUSR) != 0;
 
-  if (read_all(fd, &l->instructions, 0) == -1)
+  if (read_all(fd, &l->instructions, DOTQMAIL_MAX) == -1) {
+    if (errno == EFBIG)
+      diag_die_report(111, "Uh-oh: ", name, " is longer than 32 MB; refusing to follow it. (#4.2.1)", (char *)0);
     diag_die_report(111, "Unable to read ", name, ": ", error_str(errno), errcode(errno), (char *)0);
+  }
   close(fd);
   return 1;
 }
@@ -308,19 +331,46 @@ static void find_instructions(struct local *l)
   l->source = l->qmename.s;
 }
 
-static void __attribute__((noreturn))
-die_unsupported(const struct local *l, const struct dotqmail_line *line, const char *what)
+/* does ".qmail" dash safeext suffix exist? A temporary error defers: the
+   answer decides the envelope sender of every forward */
+static int owner_file_exists(const struct local *l, const char *suffix)
 {
-  char num[FMT_ULONG];
+  stralloc name = STRALLOC_ZERO;
+  struct stat st;
+  int r;
 
-  num[fmt_ulong(num, line->number)] = 0;
-  diag_die_report(111, "Line ", num, " of ", l->source, " is ", what,
-                  ", which this version of qmail-local does not support;"
-                  " the message stays in the queue. (#4.3.5)", (char *)0);
+  if (!stralloc_copys(&name, ".qmail") || !stralloc_cats(&name, l->dash) ||
+      !stralloc_cat(&name, &l->safeext) || !stralloc_cats(&name, suffix) ||
+      !stralloc_0(&name)) nomem();
+  r = stat(name.s, &st);
+  if (r == -1 && error_temporary(errno))
+    diag_die_report(111, "Unable to look for ", name.s, ": ", error_str(errno), ". (#4.3.0)", (char *)0);
+  stralloc_free(&name);
+  return r == 0;
+}
+
+/* NEWSENDER: bounces keep their null sender; a recipient with an owner
+   file gets the owner as the sender of what it forwards, with VERP when
+   an owner-default file takes the returns */
+static void compute_newsender(struct local *l)
+{
+  const char *s = l->sender;
+
+  if (!stralloc_copys(&l->newsender, s)) nomem();
+  if (*s && !str_equal(s, "#@[]") && owner_file_exists(l, "-owner")) {
+    int verp = owner_file_exists(l, "-owner-default");
+    if (!stralloc_copys(&l->newsender, l->local) ||
+        !stralloc_cats(&l->newsender, verp ? "-owner-@" : "-owner@") ||
+        !stralloc_cats(&l->newsender, l->domain) ||
+        (verp && !stralloc_cats(&l->newsender, "-@[]"))) nomem();
+  }
+  if (!stralloc_0(&l->newsender)) nomem();
+  l->newsender.len--;
 }
 
 /* every line is checked before anything is delivered, so a message is
-   never delivered to some instructions and then deferred for the rest */
+   never delivered to some instructions and then deferred for a mistake in
+   a later one */
 static void check_instructions(const struct local *l)
 {
   struct dotqmail_parse p;
@@ -336,22 +386,29 @@ static void check_instructions(const struct local *l)
       if (line.number == 1)
         diag_die_report(111, "Uh-oh: the first line of ", l->source,
                         " is blank; refusing to guess what it means. (#4.2.1)", (char *)0);
-      break;
+      continue;
     case DOTQMAIL_COMMENT:
     case DOTQMAIL_CONTROL:
-      break;
+      continue;
+    case DOTQMAIL_LIST:
+      forwardonly = 1;
+      continue;
     case DOTQMAIL_MAILDIR:
+    case DOTQMAIL_MBOX:
+    case DOTQMAIL_PROGRAM:
       if (forwardonly)
         diag_die_report(111, "Uh-oh: ", l->source, " is for forwarding only (owner execute bit"
-                        " or +list), but line ", num, " delivers to a maildir. (#4.7.0)", (char *)0);
-      if (byte_chr(line.text, line.len, 0) != line.len)
-        diag_die_report(111, "Line ", num, " of ", l->source, " contains a NUL byte. (#4.2.1)", (char *)0);
+                        " or +list), but line ", num, " is ",
+                        line.type == DOTQMAIL_PROGRAM ? "a program" : "a delivery to a file",
+                        ". (#4.7.0)", (char *)0);
       break;
-    case DOTQMAIL_MBOX: die_unsupported(l, &line, "an mbox delivery");
-    case DOTQMAIL_PROGRAM: die_unsupported(l, &line, "a program delivery");
-    case DOTQMAIL_FORWARD: die_unsupported(l, &line, "a forward");
-    case DOTQMAIL_LIST: die_unsupported(l, &line, "+list (forward-only mode)");
+    case DOTQMAIL_FORWARD:
+      if (!line.len)
+        diag_die_report(111, "Line ", num, " of ", l->source, " forwards to an empty address. (#4.2.1)", (char *)0);
+      break;
     }
+    if (byte_chr(line.text, line.len, 0) != line.len)
+      diag_die_report(111, "Line ", num, " of ", l->source, " contains a NUL byte. (#4.2.1)", (char *)0);
   }
 }
 
@@ -377,6 +434,171 @@ static void deliver_maildir(struct local *l, const char *path, size_t len)
   alarm(0);
   stralloc_free(&dir);
   l->nfile++;
+}
+
+/* feeds the whole message, from the head already read and then pread, to
+   put; -1 with errno when reading fails (*readerr set) or put fails */
+static int copy_message(const struct local *l, int (*put)(void *, const char *, size_t),
+                        void *ctx, int *readerr)
+{
+  char space[65536];
+  off_t offset;
+
+  *readerr = 0;
+  if (put(ctx, l->head.s, l->head.len) == -1) return -1;
+  if (l->headwhole) return 0;
+  offset = (off_t)l->head.len;
+  for (;;) {
+    ssize_t r = pread(0, space, sizeof space, offset);
+    if (r == -1) {
+      if (errno == EINTR) continue;
+      *readerr = 1;
+      return -1;
+    }
+    if (r == 0) return 0;
+    offset += r;
+    if (put(ctx, space, (size_t)r) == -1) return -1;
+  }
+}
+
+static int put_mbox(void *ctx, const char *s, size_t n)
+{
+  return mbox_put((struct mbox *)ctx, s, n);
+}
+
+static void deliver_mbox(struct local *l, const char *path, size_t len)
+{
+  static struct mbox m;
+  stralloc name = STRALLOC_ZERO;
+  int readerr = 0;
+
+  if (!stralloc_copyb(&name, path, len) || !stralloc_0(&name)) nomem();
+  alarm(MBOX_TIMEOUT);
+  if (mbox_open(&m, name.s, MBOX_LOCK_WAIT) == -1) {
+    int e = errno;
+    if (e == ETIMEDOUT)
+      diag_die_report(111, "Unable to lock mailbox ", name.s, ": another program has held it"
+                      " locked too long; trying again later. (#4.3.0)", (char *)0);
+    if (e == ELOOP)
+      diag_die_report(111, "Unable to open mailbox ", name.s, ": it is a symbolic link,"
+                      " which I do not follow. (#4.2.1)", (char *)0);
+    if (str_equal(m.failed, "not a regular file") || str_equal(m.failed, "more than one link"))
+      diag_die_report(111, "Unable to deliver to mailbox ", name.s, ": it is ", m.failed,
+                      ". (#4.2.1)", (char *)0);
+    diag_die_report(111, "Unable to ", m.failed, " mailbox ", name.s, ": ",
+                    error_str(e), errcode(e), (char *)0);
+  }
+  if (mbox_put_raw(&m, l->ufline.s, l->ufline.len) == -1 ||
+      mbox_put(&m, l->lines.s, l->lines.len) == -1 ||
+      copy_message(l, put_mbox, &m, &readerr) == -1) {
+    int e = errno;
+    mbox_abort(&m);
+    if (readerr) die_read_message();
+    diag_die_report(111, "Unable to write mailbox ", name.s, ": ", error_str(e),
+                    "; the append was undone", errcode(e), (char *)0);
+  }
+  if (mbox_commit(&m) == -1) {
+    int e = errno;
+    diag_die_report(111, "Unable to ", m.failed, " mailbox ", name.s, ": ", error_str(e),
+                    "; the append was undone", errcode(e), (char *)0);
+  }
+  alarm(0);
+  stralloc_free(&name);
+  l->nfile++;
+}
+
+/* the status of a program line: 0 go on, 99 go on but skip the rest */
+static int deliver_program(struct local *l, const char *command, size_t len)
+{
+  stralloc cmd = STRALLOC_ZERO;
+  char num[FMT_ULONG];
+  pid_t pid;
+  int wstat, code;
+
+  if (!stralloc_copyb(&cmd, command, len) || !stralloc_0(&cmd)) nomem();
+  pid = fork();
+  if (pid == -1)
+    diag_die_report(111, "Unable to fork: ", error_str(errno), ". (#4.3.0)", (char *)0);
+  if (pid == 0) {
+    char *argv[4];
+    argv[0] = (char *)"sh";
+    argv[1] = (char *)"-c";
+    argv[2] = cmd.s;
+    argv[3] = 0;
+    sig_default(SIGPIPE);
+    sig_default(SIGALRM);
+    sig_unblock_all();
+    /* every program reads the message from its start: a program before
+       this one may have moved the shared offset */
+    if (lseek(0, 0, SEEK_SET) == -1) {
+      diag_die_report(111, "Unable to rewind message: ", error_str(errno), ". (#4.3.0)", (char *)0);
+    }
+    fd_close_from(3);
+    execv("/bin/sh", argv);
+    diag_die_report(111, "Unable to run /bin/sh: ", error_str(errno), ". (#4.3.0)", (char *)0);
+  }
+  stralloc_free(&cmd);
+  while (waitpid(pid, &wstat, 0) == -1)
+    if (errno != EINTR)
+      diag_die_report(111, "Unable to wait for program: ", error_str(errno), ". (#4.3.0)", (char *)0);
+  l->nprogram++;
+  if (WIFSIGNALED(wstat)) {
+    num[fmt_ulong(num, (unsigned long)WTERMSIG(wstat))] = 0;
+    diag_die_report(111, "Program crashed (signal ", num, "); trying again later. (#4.3.0)", (char *)0);
+  }
+  code = WEXITSTATUS(wstat);
+  switch (code) {
+  case 0: case 99:
+    return code;
+  case 100: case 64: case 65: case 70: case 76: case 77: case 78: case 112:
+    _exit(100); /* the program wrote the report */
+  default:
+    _exit(111);
+  }
+}
+
+static int put_queue(void *ctx, const char *s, size_t n)
+{
+  queue_put((struct queue_client *)ctx, s, n);
+  return 0;
+}
+
+/* every forward of the file, as one new message: our Delivered-To line
+   (which stops a loop that brings it back), then the message */
+static void queue_forwards(struct local *l)
+{
+  struct queue_client q;
+  struct dotqmail_parse p;
+  struct dotqmail_line line;
+  stralloc addr = STRALLOC_ZERO;
+  const char *result;
+  int readerr = 0;
+
+  if (queue_open(&q) == -1)
+    diag_die_report(111, "Unable to forward message: cannot start qmail-queue: ",
+                    error_str(errno), ". (#4.3.0)", (char *)0);
+  queue_put(&q, l->dtline.s, l->dtline.len);
+  copy_message(l, put_queue, &q, &readerr);
+  if (readerr) {
+    queue_fail(&q);
+    die_read_message();
+  }
+  queue_from(&q, l->newsender.s);
+  /* the forwards the delivery reached: all of them, or those before a
+     program that exited 99 */
+  dotqmail_parse_start(&p, l->instructions.s, l->instructions.len);
+  while (dotqmail_parse_next(&p, &line)) {
+    if (line.number > l->lastline) break;
+    if (line.type != DOTQMAIL_FORWARD) continue;
+    if (!stralloc_copyb(&addr, line.text, line.len) || !stralloc_0(&addr)) nomem();
+    queue_to(&q, addr.s);
+  }
+  stralloc_free(&addr);
+  result = queue_close(&q);
+  if (*result)
+    diag_die_report(*result == 'D' ? 100 : 111, "Unable to forward message: ", result + 1,
+                    (char *)0);
+  l->qp = queue_qp(&q);
 }
 
 static void die_write_output(void)
@@ -415,9 +637,24 @@ static void execute_instructions(struct local *l)
   struct dotqmail_parse p;
   struct dotqmail_line line;
 
+  l->lastline = (unsigned long)-1;
   dotqmail_parse_start(&p, l->instructions.s, l->instructions.len);
-  while (dotqmail_parse_next(&p, &line))
-    if (line.type == DOTQMAIL_MAILDIR) deliver_maildir(l, line.text, line.len);
+  while (dotqmail_parse_next(&p, &line)) {
+    switch (line.type) {
+    case DOTQMAIL_MAILDIR: deliver_maildir(l, line.text, line.len); break;
+    case DOTQMAIL_MBOX: deliver_mbox(l, line.text, line.len); break;
+    case DOTQMAIL_FORWARD: l->nforward++; break;
+    case DOTQMAIL_PROGRAM:
+      if (deliver_program(l, line.text, line.len) == 99) {
+        l->lastline = line.number;
+        goto done;
+      }
+      break;
+    default: break;
+    }
+  }
+done:
+  if (l->nforward) queue_forwards(l);
 }
 
 static void report_done(const struct local *l, buf *out)
@@ -432,6 +669,11 @@ static void report_done(const struct local *l, buf *out)
   buf_puts(out, "+");
   buf_put(out, num, fmt_ulong(num, l->nprogram));
   buf_puts(out, "\n");
+  if (l->qp) {
+    buf_puts(out, "qp ");
+    buf_put(out, num, fmt_ulong(num, l->qp));
+    buf_puts(out, "\n");
+  }
   buf_flush(out);
 }
 
@@ -452,6 +694,7 @@ int main(int argc, char **argv)
     check_loop(&l);
   }
   find_instructions(&l);
+  compute_newsender(&l);
   set_environment(&l);
   if (!l.flagdoit) list_instructions(&l, &out);
   check_instructions(&l);

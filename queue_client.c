@@ -7,7 +7,8 @@
    program's diagnostics; every other descriptor is closed (whatever the
    caller holds, e.g. qmail-send's spawner and qmail-clean pipes on fds 1-6,
    must not reach a $QMAILQUEUE filter). It changes to the home directory
-   and runs $QMAILQUEUE (when set and not empty) or bin/qmail-queue. The
+   and runs $QMAILQUEUE (when set and not empty) or bin/qmail-queue; only an
+   absolute $QMAILQUEUE runs when the home cannot be entered (exit 61). The
    parent writes the whole message, closes that pipe, and only then writes
    the envelope: qmail-queue reads the message to its end before it reads a
    single envelope byte.
@@ -74,7 +75,9 @@ static void run_child(int fdmess, int fdenv, int fderr, int fdstderr,
   close(4);
   close(5);
   if (fd_close_from(7) == -1) _exit(EXIT_EXEC);
-  if (chdir(auto_home) == -1) _exit(61);
+  /* bin/qmail-queue is relative to the home; a $QMAILQUEUE named by an
+     absolute path runs (in the home when it exists) without one */
+  if (chdir(auto_home) == -1 && prog[0] != '/') _exit(61);
   argv[0] = (char *)prog;
   argv[1] = 0;
   execv(prog, argv);

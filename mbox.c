@@ -1,0 +1,306 @@
+/* mbox: locked, quoted, undoable appends to an mbox file (see mbox.h) */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "mbox.h"
+
+static const char from_[] = "From ";
+
+typedef int (*emit_fn)(struct mbox *m, void *ctx, const char *s, size_t n);
+
+static int emit_buf(struct mbox *m, void *ctx, const char *s, size_t n)
+{
+  (void)ctx;
+  if (!n || m->error) return m->error ? -1 : 0;
+  if (buf_put(&m->out, s, n) == -1) {
+    m->error = 1;
+    m->saved_errno = errno;
+    return -1;
+  }
+  return 0;
+}
+
+static int emit_stralloc(struct mbox *m, void *ctx, const char *s, size_t n)
+{
+  (void)m;
+  return stralloc_catb((stralloc *)ctx, s, n) ? 0 : -1;
+}
+
+/* the quoting state machine; bytes in the middle of a line go out in runs */
+static int quote_feed(struct mbox *m, const char *s, size_t n, emit_fn emit, void *ctx)
+{
+  size_t i = 0;
+
+  while (i < n) {
+    char c = s[i];
+    if (m->fromlen) {
+      if (c == from_[m->fromlen]) {
+        i++;
+        if (++m->fromlen == sizeof from_ - 1) {
+          if (emit(m, ctx, ">From ", 6) == -1) return -1;
+          m->fromlen = 0;
+          m->lastlf = 0;
+        }
+        continue;
+      }
+      /* not "From ": give back what was held and go on mid-line */
+      if (emit(m, ctx, from_, m->fromlen) == -1) return -1;
+      m->fromlen = 0;
+      m->lastlf = 0;
+    } else if (m->linestart || m->inquote) {
+      if (c == '>') {
+        m->linestart = 0;
+        m->inquote = 1;
+        if (emit(m, ctx, s + i, 1) == -1) return -1;
+        m->lastlf = 0;
+        i++;
+        continue;
+      }
+      m->linestart = 0;
+      m->inquote = 0;
+      if (c == 'F') {
+        m->fromlen = 1;
+        i++;
+        continue;
+      }
+    }
+    /* mid-line: everything up to and including the next LF */
+    {
+      const char *lf = memchr(s + i, '\n', n - i);
+      size_t run = lf ? (size_t)(lf - (s + i)) + 1 : n - i;
+      if (emit(m, ctx, s + i, run) == -1) return -1;
+      i += run;
+      m->lastlf = lf != 0;
+      m->linestart = lf != 0;
+    }
+  }
+  return 0;
+}
+
+void mbox_quote_start(struct mbox *m)
+{
+  m->linestart = 1;
+  m->inquote = 0;
+  m->fromlen = 0;
+  m->lastlf = 1;
+  m->error = 0;
+}
+
+int mbox_quote(struct mbox *m, const char *s, size_t n, stralloc *out)
+{
+  return quote_feed(m, s, n, emit_stralloc, out);
+}
+
+static void sleep_tenth(void)
+{
+  struct timespec ts = { 0, 100000000 };
+  nanosleep(&ts, (struct timespec *)0);
+}
+
+static time_t now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec;
+}
+
+/* fcntl write lock on the whole file, polled until timeout */
+static int lock_fcntl(struct mbox *m, unsigned int timeout)
+{
+  time_t deadline = now() + (time_t)timeout;
+  struct flock fl;
+
+  for (;;) {
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0;
+    fl.l_len = 0;
+    if (fcntl(m->fd, F_SETLK, &fl) == 0) return 0;
+    if (errno != EACCES && errno != EAGAIN && errno != EINTR) {
+      m->failed = "lock";
+      return -1;
+    }
+    if (now() >= deadline) {
+      m->failed = "lock (timed out)";
+      errno = ETIMEDOUT;
+      return -1;
+    }
+    sleep_tenth();
+  }
+}
+
+/* "<path>.lock" created with O_EXCL; a lock that has not changed for
+   MBOX_STALE seconds is removed and the creation tried again */
+static int lock_dot(struct mbox *m, unsigned int timeout)
+{
+  time_t deadline = now() + (time_t)timeout;
+
+  if (!stralloc_copyb(&m->lockname, m->path.s, m->path.len - 1) ||
+      !stralloc_cats(&m->lockname, ".lock") || !stralloc_0(&m->lockname)) {
+    m->failed = "dot-lock";
+    return -1;
+  }
+  for (;;) {
+    struct stat st;
+    int fd = open(m->lockname.s, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd != -1) {
+      close(fd);
+      m->dotlocked = 1;
+      return 0;
+    }
+    if (errno == EACCES || errno == EPERM || errno == EROFS || errno == ENAMETOOLONG)
+      return 0; /* the directory is not ours to lock in: fcntl alone */
+    if (errno != EEXIST && errno != EINTR) {
+      m->failed = "dot-lock";
+      return -1;
+    }
+    if (lstat(m->lockname.s, &st) == 0 && time((time_t *)0) - st.st_mtime > MBOX_STALE)
+      unlink(m->lockname.s);
+    if (now() >= deadline) {
+      m->failed = "dot-lock (timed out)";
+      errno = ETIMEDOUT;
+      return -1;
+    }
+    sleep_tenth();
+  }
+}
+
+static void unlock_all(struct mbox *m)
+{
+  if (m->dotlocked) {
+    unlink(m->lockname.s);
+    m->dotlocked = 0;
+  }
+  if (m->fd != -1) {
+    close(m->fd); /* releases the fcntl lock */
+    m->fd = -1;
+  }
+}
+
+int mbox_open(struct mbox *m, const char *path, unsigned int timeout)
+{
+  struct stat st;
+  int flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+  int e;
+
+  m->fd = -1;
+  m->created = 0;
+  m->dotlocked = 0;
+  m->failed = "open";
+  if (!stralloc_copys(&m->path, path) || !stralloc_0(&m->path)) return -1;
+  m->fd = open(m->path.s, flags);
+  if (m->fd == -1 && errno == ENOENT) {
+    m->fd = open(m->path.s, flags | O_CREAT | O_EXCL, 0600);
+    if (m->fd != -1) m->created = 1;
+    else if (errno == EEXIST) m->fd = open(m->path.s, flags);
+  }
+  if (m->fd == -1) return -1;
+  if (fstat(m->fd, &st) == -1) goto fail;
+  if (!S_ISREG(st.st_mode)) {
+    m->failed = "not a regular file";
+    errno = EINVAL;
+    goto fail;
+  }
+  if (st.st_nlink != 1) {
+    m->failed = "more than one link";
+    errno = EMLINK;
+    goto fail;
+  }
+  if (fcntl(m->fd, F_SETFL, O_WRONLY | O_APPEND) == -1) goto fail; /* blocking again */
+  if (lock_fcntl(m, timeout) == -1) goto fail;
+  if (lock_dot(m, timeout) == -1) goto fail;
+  /* the length once both locks are ours: a writer before us is done */
+  if (fstat(m->fd, &st) == -1) { m->failed = "open"; goto fail; }
+  m->start = st.st_size;
+  buf_init(&m->out, buf_unixwrite, m->fd, m->space, sizeof m->space);
+  mbox_quote_start(m);
+  return 0;
+
+fail:
+  e = errno;
+  unlock_all(m);
+  errno = e;
+  return -1;
+}
+
+int mbox_put_raw(struct mbox *m, const char *s, size_t n)
+{
+  if (emit_buf(m, (void *)0, s, n) == -1) {
+    m->failed = "write";
+    errno = m->saved_errno;
+    return -1;
+  }
+  if (n) m->lastlf = s[n - 1] == '\n';
+  return 0;
+}
+
+int mbox_put(struct mbox *m, const char *s, size_t n)
+{
+  if (quote_feed(m, s, n, emit_buf, (void *)0) == -1) {
+    m->failed = "write";
+    errno = m->saved_errno;
+    return -1;
+  }
+  return 0;
+}
+
+/* fsync the directory that holds the new file, so its entry survives */
+static int sync_directory(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  stralloc dir = STRALLOC_ZERO;
+  int fd, r, e;
+
+  if (!slash) { if (!stralloc_copys(&dir, ".")) return -1; }
+  else if (slash == path) { if (!stralloc_copys(&dir, "/")) return -1; }
+  else if (!stralloc_copyb(&dir, path, (size_t)(slash - path))) return -1;
+  if (!stralloc_0(&dir)) { stralloc_free(&dir); return -1; }
+  fd = open(dir.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  stralloc_free(&dir);
+  if (fd == -1) return -1;
+  r = fsync(fd); /* fsync-point: mbox-dir */
+  e = errno;
+  close(fd);
+  errno = e;
+  return r;
+}
+
+int mbox_commit(struct mbox *m)
+{
+  if (m->fromlen) {
+    if (emit_buf(m, (void *)0, from_, m->fromlen) == -1) goto write_failed;
+    m->fromlen = 0;
+    m->lastlf = 0;
+  }
+  if (!m->lastlf && emit_buf(m, (void *)0, "\n", 1) == -1) goto write_failed;
+  if (emit_buf(m, (void *)0, "\n", 1) == -1) goto write_failed;
+  if (buf_flush(&m->out) == -1) { m->saved_errno = errno; goto write_failed; }
+  if (fsync(m->fd) == -1) { m->failed = "fsync"; goto fail; } /* fsync-point: mbox-file */
+  if (m->created && sync_directory(m->path.s) == -1) { m->failed = "fsync directory"; goto fail; }
+  unlock_all(m);
+  return 0;
+
+write_failed:
+  m->failed = "write";
+  errno = m->saved_errno;
+fail:
+  mbox_abort(m);
+  return -1;
+}
+
+void mbox_abort(struct mbox *m)
+{
+  int e = errno;
+
+  if (m->fd != -1) {
+    if (ftruncate(m->fd, m->start) == -1 || fsync(m->fd) == -1) {
+      /* nothing better to do: the lock still goes, the error stands */
+    }
+  }
+  unlock_all(m);
+  errno = e;
+}
