@@ -295,6 +295,9 @@ int main(int argc, char **argv)
   need(&mailtmp, "MAILTMP");
   if (str_equal(mail, mailtmp))
     diag_die(100, "MAILTMP must not be MAIL", (char *)0);
+  if (!stralloc_cats(&dir, mail) || !stralloc_cats(&dir, ".lock") || !stralloc_0(&dir)) die_nomem();
+  if (str_equal(mailtmp, dir.s))
+    diag_die(100, "MAILTMP must not be the lock of MAIL", (char *)0);
 
   fdmaildir = open_dir(maildir);
   if (fdmaildir == -1) die_sys("open", maildir, 0);
@@ -303,11 +306,6 @@ int main(int argc, char **argv)
   if (!nentries) return 0;
 
   lock_mail(&stmail);
-  if (!stralloc_cats(&dir, mail) || !stralloc_cats(&dir, ".lock") || !stralloc_0(&dir)) die_nomem();
-  if (str_equal(mailtmp, dir.s)) {
-    cleanup();
-    diag_die(100, "MAILTMP must not be the lock of MAIL", (char *)0);
-  }
   scan(); /* again: another run may have moved them while we waited */
   if (!nentries) { cleanup(); return 0; }
 

@@ -118,6 +118,10 @@ for v in MAILDIR MAIL MAILTMP; do
 done
 run env -i PATH="$PATH" MAILDIR="$MD" MAIL="$MB" MAILTMP="$MB" "$M2"
 expect_run 100 "maildir2mbox: fatal: MAILTMP must not be MAIL"
+run env -i PATH="$PATH" MAILDIR="$MD" MAIL="$MB" MAILTMP="$MB.lock" "$M2"
+expect_run 100 "maildir2mbox: fatal: MAILTMP must not be the lock of MAIL"
+run m2m extra
+expect_run 100 "maildir2mbox: fatal: usage: maildir2mbox (it reads MAILDIR, MAIL and MAILTMP)"
 fill
 cp "$MB" "$T/before"
 before=`left`
