@@ -1,11 +1,13 @@
 /* mbox: locked, quoted, undoable appends to an mbox file (see mbox.h) */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "mbox.h"
+#include "str.h"
 
 static const char from_[] = "From ";
 
@@ -80,8 +82,95 @@ static int quote_feed(struct mbox *m, const char *s, size_t n, emit_fn emit, voi
   return 0;
 }
 
+/* Header fields mbox readers keep their own state in (Dovecot's mbox
+   metadata, mutt's and mailx's Status): a sender must not set a message's
+   flags or its UID by writing them, so they are dropped from the header
+   (Dovecot asks this of every delivery agent). */
+static const char *const reader_fields[] = {
+  "status", "x-status", "x-keywords", "x-uid", "x-imap", "x-imapbase", "content-length"
+};
+
+static int reader_field(const char *name, size_t n)
+{
+  size_t i, j;
+
+  for (i = 0; i < sizeof reader_fields / sizeof reader_fields[0]; i++) {
+    const char *f = reader_fields[i];
+    for (j = 0; j < n && f[j]; j++) {
+      char c = name[j];
+      if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+      if (c != f[j]) break;
+    }
+    if (j == n && !f[j]) return 1;
+  }
+  return 0;
+}
+
+/* the header filter, in front of the quoting: while in the header, a line
+   that starts a field is held until its ':' (at most sizeof namebuf bytes:
+   a longer name is no reader field), then dropped with its continuation
+   lines or passed on. The header ends at the first empty line. */
+static int header_feed(struct mbox *m, const char *s, size_t n, emit_fn emit, void *ctx)
+{
+  size_t i = 0;
+
+  while (i < n) {
+    char c;
+    if (!m->inheader) return quote_feed(m, s + i, n - i, emit, ctx);
+    c = s[i];
+    if (m->hdrstate == 0) {                  /* at the start of a line */
+      if (c == '\n') {
+        m->inheader = 0;
+        continue;
+      }
+      if (c == ' ' || c == '\t') { m->hdrstate = m->dropping ? 2 : 3; continue; }
+      m->dropping = 0;
+      m->namelen = 0;
+      m->hdrstate = 1;
+    }
+    if (m->hdrstate == 1) {                  /* the field name so far */
+      if (c == ':' ) {
+        m->dropping = reader_field(m->namebuf, m->namelen);
+        if (!m->dropping && quote_feed(m, m->namebuf, m->namelen, emit, ctx) == -1) return -1;
+        m->hdrstate = m->dropping ? 2 : 3;
+        continue; /* the ':' goes with the rest of the line */
+      }
+      if (c != '\n' && c != ' ' && c != '\t' && m->namelen < sizeof m->namebuf) {
+        m->namebuf[m->namelen++] = c;
+        i++;
+        continue;
+      }
+      /* no field name here: pass on what was held */
+      if (quote_feed(m, m->namebuf, m->namelen, emit, ctx) == -1) return -1;
+      m->hdrstate = 3;
+    }
+    {                                        /* the rest of the line */
+      const char *lf = memchr(s + i, '\n', n - i);
+      size_t run = lf ? (size_t)(lf - (s + i)) + 1 : n - i;
+      if (m->hdrstate == 3 && quote_feed(m, s + i, run, emit, ctx) == -1) return -1;
+      i += run;
+      if (lf) m->hdrstate = 0;
+    }
+  }
+  return 0;
+}
+
+/* what a message that ends inside a held field name still owes */
+static int header_end(struct mbox *m, emit_fn emit, void *ctx)
+{
+  if (m->inheader && m->hdrstate == 1 && m->namelen) {
+    m->hdrstate = 3;
+    return quote_feed(m, m->namebuf, m->namelen, emit, ctx);
+  }
+  return 0;
+}
+
 void mbox_quote_start(struct mbox *m)
 {
+  m->inheader = 0;
+  m->hdrstate = 0;
+  m->dropping = 0;
+  m->namelen = 0;
   m->linestart = 1;
   m->inquote = 0;
   m->fromlen = 0;
@@ -91,7 +180,21 @@ void mbox_quote_start(struct mbox *m)
 
 int mbox_quote(struct mbox *m, const char *s, size_t n, stralloc *out)
 {
-  return quote_feed(m, s, n, emit_stralloc, out);
+  return header_feed(m, s, n, emit_stralloc, out);
+}
+
+int mbox_quote_end(struct mbox *m, stralloc *out)
+{
+  if (header_end(m, emit_stralloc, out) == -1) return -1;
+  if (m->fromlen && !stralloc_catb(out, from_, m->fromlen)) return -1;
+  m->fromlen = 0;
+  return 0;
+}
+
+void mbox_filter_start(struct mbox *m)
+{
+  mbox_quote_start(m);
+  m->inheader = 1;
 }
 
 static void sleep_tenth(void)
@@ -133,21 +236,58 @@ static int lock_fcntl(struct mbox *m, unsigned int timeout)
   }
 }
 
-/* "<path>.lock" created with O_EXCL; a lock that has not changed for
-   MBOX_STALE seconds is removed and the creation tried again */
+/* is the dot-lock left by a program that is gone? Its content, as
+   liblockfile writes it, is the pid of its holder: a pid that no longer
+   exists on this host makes it stale at once. An empty or foreign lock (mutt
+   writes none, another host's pid cannot be checked) is stale when it has
+   not been modified for MBOX_STALE seconds. The lock removed is the one
+   examined (same inode), so a fresh lock made meanwhile is left alone. */
+static void remove_stale_dot(const char *lockname)
+{
+  char text[32];
+  struct stat st, again;
+  ssize_t r;
+  int fd, stale = 0;
+  unsigned long pid = 0;
+  size_t i;
+
+  fd = open(lockname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd == -1) return;
+  if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) { close(fd); return; }
+  r = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (r > 0) {
+    for (i = 0; i < (size_t)r && text[i] >= '0' && text[i] <= '9' && pid < 100000000; i++)
+      pid = pid * 10 + (unsigned long)(text[i] - '0');
+    if (i > 0 && (i == (size_t)r || text[i] == '\n') && pid > 1 && pid < 100000000 &&
+        kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+      stale = 1;
+  }
+  if (time((time_t *)0) - st.st_mtime > MBOX_STALE) stale = 1;
+  if (!stale) return;
+  if (lstat(lockname, &again) == 0 && again.st_ino == st.st_ino && again.st_dev == st.st_dev)
+    unlink(lockname);
+}
+
+/* "<path>.lock" created with O_EXCL and holding our pid; a stale lock is
+   removed and the creation tried again */
 static int lock_dot(struct mbox *m, unsigned int timeout)
 {
   time_t deadline = now() + (time_t)timeout;
+  char pid[FMT_ULONG + 1];
+  size_t pidlen = fmt_ulong(pid, (unsigned long)getpid());
 
+  pid[pidlen++] = '\n';
   if (!stralloc_copyb(&m->lockname, m->path.s, m->path.len - 1) ||
       !stralloc_cats(&m->lockname, ".lock") || !stralloc_0(&m->lockname)) {
     m->failed = "dot-lock";
     return -1;
   }
   for (;;) {
-    struct stat st;
     int fd = open(m->lockname.s, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd != -1) {
+      ssize_t w = write(fd, pid, pidlen);
+      (void)w; /* an empty lock still locks; only its staleness is slower to see */
       close(fd);
       m->dotlocked = 1;
       return 0;
@@ -158,8 +298,11 @@ static int lock_dot(struct mbox *m, unsigned int timeout)
       m->failed = "dot-lock";
       return -1;
     }
-    if (lstat(m->lockname.s, &st) == 0 && time((time_t *)0) - st.st_mtime > MBOX_STALE)
-      unlink(m->lockname.s);
+    remove_stale_dot(m->lockname.s);
+    {
+      struct stat st;
+      if (lstat(m->lockname.s, &st) == -1 && errno == ENOENT) continue;
+    }
     if (now() >= deadline) {
       m->failed = "dot-lock (timed out)";
       errno = ETIMEDOUT;
@@ -181,6 +324,48 @@ static void unlock_all(struct mbox *m)
   }
 }
 
+/* path is a symbolic link (open said ELOOP). One made by the recipient
+   (our uid) or by root is followed, one level only: path becomes its
+   target, which must not be a link itself. A link anyone else made is
+   refused with ELOOP. */
+static int follow_own_link(struct mbox *m)
+{
+  struct stat st;
+  stralloc target = STRALLOC_ZERO;
+  ssize_t r;
+
+  if (lstat(m->path.s, &st) == -1) return -1;
+  if (!S_ISLNK(st.st_mode) || (st.st_uid != geteuid() && st.st_uid != 0)) {
+    errno = ELOOP;
+    return -1;
+  }
+  if (!stralloc_ready(&target, 4096)) return -1;
+  r = readlink(m->path.s, target.s, 4096);
+  if (r <= 0 || r >= 4096) {
+    if (r >= 0) errno = ENAMETOOLONG;
+    stralloc_free(&target);
+    return -1;
+  }
+  target.len = (size_t)r;
+  if (target.s[0] != '/') {
+    const char *slash = strrchr(m->path.s, '/');
+    stralloc full = STRALLOC_ZERO;
+    if (slash && (!stralloc_copyb(&full, m->path.s, (size_t)(slash - m->path.s) + 1) ||
+                  !stralloc_cat(&full, &target))) {
+      stralloc_free(&target);
+      return -1;
+    }
+    if (slash) {
+      stralloc_free(&target);
+      target = full;
+    }
+  }
+  if (!stralloc_0(&target)) { stralloc_free(&target); return -1; }
+  stralloc_free(&m->path);
+  m->path = target;
+  return 0;
+}
+
 int mbox_open(struct mbox *m, const char *path, unsigned int timeout)
 {
   struct stat st;
@@ -193,6 +378,10 @@ int mbox_open(struct mbox *m, const char *path, unsigned int timeout)
   m->failed = "open";
   if (!stralloc_copys(&m->path, path) || !stralloc_0(&m->path)) return -1;
   m->fd = open(m->path.s, flags);
+  if (m->fd == -1 && errno == ELOOP) {
+    if (follow_own_link(m) == -1) return -1;
+    m->fd = open(m->path.s, flags);
+  }
   if (m->fd == -1 && errno == ENOENT) {
     m->fd = open(m->path.s, flags | O_CREAT | O_EXCL, 0600);
     if (m->fd != -1) m->created = 1;
@@ -217,7 +406,7 @@ int mbox_open(struct mbox *m, const char *path, unsigned int timeout)
   if (fstat(m->fd, &st) == -1) { m->failed = "open"; goto fail; }
   m->start = st.st_size;
   buf_init(&m->out, buf_unixwrite, m->fd, m->space, sizeof m->space);
-  mbox_quote_start(m);
+  mbox_filter_start(m);
   return 0;
 
 fail:
@@ -240,7 +429,7 @@ int mbox_put_raw(struct mbox *m, const char *s, size_t n)
 
 int mbox_put(struct mbox *m, const char *s, size_t n)
 {
-  if (quote_feed(m, s, n, emit_buf, (void *)0) == -1) {
+  if (header_feed(m, s, n, emit_buf, (void *)0) == -1) {
     m->failed = "write";
     errno = m->saved_errno;
     return -1;
@@ -271,6 +460,7 @@ static int sync_directory(const char *path)
 
 int mbox_commit(struct mbox *m)
 {
+  if (header_end(m, emit_buf, (void *)0) == -1) goto write_failed;
   if (m->fromlen) {
     if (emit_buf(m, (void *)0, from_, m->fromlen) == -1) goto write_failed;
     m->fromlen = 0;
@@ -280,6 +470,13 @@ int mbox_commit(struct mbox *m)
   if (emit_buf(m, (void *)0, "\n", 1) == -1) goto write_failed;
   if (buf_flush(&m->out) == -1) { m->saved_errno = errno; goto write_failed; }
   if (fsync(m->fd) == -1) { m->failed = "fsync"; goto fail; } /* fsync-point: mbox-file */
+  /* the dot-lock goes before the directory is flushed, so a crash cannot
+     leave a durable dot-lock behind a durable new mbox; the fcntl lock
+     still holds */
+  if (m->dotlocked) {
+    unlink(m->lockname.s);
+    m->dotlocked = 0;
+  }
   if (m->created && sync_directory(m->path.s) == -1) { m->failed = "fsync directory"; goto fail; }
   unlock_all(m);
   return 0;

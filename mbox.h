@@ -2,21 +2,29 @@
    (Dovecot, mutt, mailx) expect, so a delivery interlocks with them:
 
    - the file is locked with fcntl(2) first, then with a dot-lock
-     "<path>.lock" (Debian Policy 11.6; Dovecot's and mutt's order). A lock
-     that cannot be had within the timeout fails the append: nothing is
-     ever appended unlocked. A dot-lock not modified for MBOX_STALE
-     seconds is taken to be left by a crashed program and removed. Only
-     when the directory does not let us create the dot-lock (EACCES, EPERM, EROFS:
-     a spool directory writable by group mail only) does the fcntl lock
-     stand alone, as liblockfile's readers then do.
+     "<path>.lock" holding our pid (Debian Policy 11.6; Dovecot's and mutt's
+     order; liblockfile's content). A lock that cannot be had within the
+     timeout fails the append: nothing is ever appended unlocked. A
+     dot-lock naming a pid that no longer exists, or not modified for
+     MBOX_STALE seconds, is taken to be left by a crashed program and
+     removed. Only when the directory does not let us create the dot-lock
+     (EACCES, EPERM, EROFS: a spool directory writable by group mail only)
+     does the fcntl lock stand alone, as liblockfile's readers then do.
    - the file is opened with O_NOFOLLOW and must be a regular file with one
-     link: a symlink or hard link planted in place of the mbox is refused,
-     and a FIFO is refused without waiting for a reader.
+     link: a symlink made by anyone but us or root, a link to a link, a
+     hard link planted in place of the mbox are refused, and a FIFO is
+     refused without waiting for a reader. Our own or root's symlink is
+     followed one level (~/mbox -> /var/mail/joe keeps working).
    - each message is the caller's "From " line, then the message with
      mboxrd quoting (a line matching ^>*From  gets one more '>'), then a
-     newline if the last line lacked one, then one empty line.
+     newline if the last line lacked one, then one empty line. The header
+     fields mail readers keep their own state in (Status, X-Status,
+     X-Keywords, X-UID, X-IMAP, X-IMAPbase, Content-Length: Dovecot's mbox
+     metadata, mutt's read flags) are dropped from the message's header,
+     continuation lines included, so a sender cannot mark a message read,
+     flagged or give it a UID.
    - the message is on disk (fsync, and the directory when the file was
-     created) before mbox_commit returns 0; on any failure the file is
+     created, after the dot-lock is gone) before mbox_commit returns 0; on any failure the file is
      truncated back to its length before the append.
    Functions return 0 or -1 with errno set, and name the failed step in
    m->failed ("open", "lock", "lock (timed out)", "dot-lock", "write",
@@ -36,9 +44,15 @@ struct mbox {
   off_t start;          /* length before this append */
   int created;          /* the open created the file */
   int dotlocked;        /* lockname exists and is ours */
-  stralloc path;        /* NUL-terminated */
+  stralloc path;        /* NUL-terminated; a followed link's target */
   stralloc lockname;    /* path ".lock", NUL-terminated */
   const char *failed;   /* the step that failed */
+  /* header filter state: */
+  int inheader;         /* before the first empty line */
+  int hdrstate;         /* 0 line start, 1 in a field name, 2 dropping, 3 passing */
+  int dropping;         /* the current field is dropped (for continuations) */
+  size_t namelen;
+  char namebuf[16];     /* a field name held until its ':' */
   /* quoting state: */
   int linestart;        /* the next byte starts a line */
   int inquote;          /* in the leading '>' run of a line */
@@ -55,7 +69,8 @@ struct mbox {
 int mbox_open(struct mbox *m, const char *path, unsigned int timeout);
 /* bytes written as they are (the "From " line) */
 int mbox_put_raw(struct mbox *m, const char *s, size_t n);
-/* bytes of the message, quoted; may be called with any split */
+/* bytes of the message (the header lines first), filtered and quoted; may
+   be called with any split */
 int mbox_put(struct mbox *m, const char *s, size_t n);
 /* ends the message, flushes, fsyncs, unlocks and closes. On failure the
    append is undone (as mbox_abort) and errno tells why. */
@@ -63,9 +78,14 @@ int mbox_commit(struct mbox *m);
 /* truncates back to the old length, unlocks, closes; keeps errno */
 void mbox_abort(struct mbox *m);
 
-/* The quoting alone, for tests and for readers of one buffer: appends
-   s[0..n) quoted to out, with state carried in m as by mbox_put. */
+/* For tests: appends s[0..n) to out as mbox_put would write it, with the
+   state carried in m. mbox_quote_start: quoting only (as if past the
+   header); mbox_filter_start: the header filter too, as mbox_open sets up.
+   mbox_quote_end: what the end of the message still owes (a held field
+   name, a partial "From "), without the final newlines. */
 int mbox_quote(struct mbox *m, const char *s, size_t n, stralloc *out);
+int mbox_quote_end(struct mbox *m, stralloc *out);
 void mbox_quote_start(struct mbox *m);
+void mbox_filter_start(struct mbox *m);
 
 #endif

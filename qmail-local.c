@@ -99,12 +99,19 @@ static void usage(void)
   diag_die(100, "usage: qmail-local [-nN] [--] user homedir local dash ext domain sender defaultdelivery", (char *)0);
 }
 
+/* the mbox being appended to, so that a time-out undoes the append */
+static volatile int timeout_mboxfd = -1;
+static volatile off_t timeout_mboxstart;
+
 static void timed_out(int sig)
 {
   static const char text[] = "Timeout on delivery to a mailbox. (#4.3.0)\n";
   ssize_t w;
 
   (void)sig;
+  if (timeout_mboxfd != -1 && ftruncate(timeout_mboxfd, timeout_mboxstart) == -1) {
+    /* nothing more can be done in a signal handler */
+  }
   w = write(2, text, sizeof text - 1);
   (void)w;
   _exit(111);
@@ -488,10 +495,13 @@ static void deliver_mbox(struct local *l, const char *path, size_t len)
     diag_die_report(111, "Unable to ", m.failed, " mailbox ", name.s, ": ",
                     error_str(e), errcode(e), (char *)0);
   }
+  timeout_mboxstart = m.start;
+  timeout_mboxfd = m.fd;
   if (mbox_put_raw(&m, l->ufline.s, l->ufline.len) == -1 ||
       mbox_put(&m, l->lines.s, l->lines.len) == -1 ||
       copy_message(l, put_mbox, &m, &readerr) == -1) {
     int e = errno;
+    timeout_mboxfd = -1;
     mbox_abort(&m);
     if (readerr) die_read_message();
     diag_die_report(111, "Unable to write mailbox ", name.s, ": ", error_str(e),
@@ -499,10 +509,12 @@ static void deliver_mbox(struct local *l, const char *path, size_t len)
   }
   if (mbox_commit(&m) == -1) {
     int e = errno;
+    timeout_mboxfd = -1;
     diag_die_report(111, "Unable to ", m.failed, " mailbox ", name.s, ": ", error_str(e),
                     "; the append was undone", errcode(e), (char *)0);
   }
   alarm(0);
+  timeout_mboxfd = -1;
   stralloc_free(&name);
   l->nfile++;
 }

@@ -5,14 +5,15 @@
 # (tests/powercut/pcfs.c), which keeps exactly what the durability model of
 # DESIGN.md makes durable. tests/powercut_run.py cuts the power
 # POWERCUT_CUTS times (default 200): at every counted operation of one
-# message's path (a plain message, one to two mailboxes, one that bounces)
+# message's path (a plain message, one to an mbox, one to two mailboxes,
+# one that bounces)
 # and at random moments or random operations under the load of concurrent
 # injectors; after each cut every process of the instance and every
 # qmail-queue is killed, the file system restored to its durable state and
 # the instance started again on what survived. At the end the queue drains
 # (a deferred recipient's messages are let through) and every acknowledged
 # message must have reached each recipient, every file in a Maildir must be
-# a whole queued message, and the queue must hold nothing the crash rules
+# a whole queued message, the mbox a sequence of whole messages, and the queue must hold nothing the crash rules
 # do not allow. Prints "cuts N, acknowledged N, delivered N, duplicates N,
 # lost N". Needs root, /dev/fuse and libfuse3-dev (skips otherwise).
 # POWERCUT_SEED repeats a run.
@@ -45,6 +46,8 @@ for d in "$M/mail/later" "$L" "$L/new" "$L/cur"; do
   mkdir "$d" && chown "$alias_user:$alias_group" "$d" && chmod 0700 "$d" || fail "mkdir $d"
 done
 chmod 0755 "$M/mail/later"
+B=$M/mail/mboxer
+mkdir "$B" && chown "$alias_user:$alias_group" "$B" && chmod 0700 "$B" || fail "mkdir $B"
 find "$M" ! -type p -exec sync {} + || fail "unable to make the copied tree durable"
 
 # later@localhost: its Maildir has no tmp/ until the drain, so deliveries
@@ -52,6 +55,10 @@ find "$M" ! -type p -exec sync {} + || fail "unable to make the copied tree dura
 printf '%s/\n' "$L" > "$I/alias/.qmail-later" &&
   chown "$alias_user:$alias_group" "$I/alias/.qmail-later" && chmod 0644 "$I/alias/.qmail-later" ||
   fail "unable to write .qmail-later"
+# mboxer@localhost: an mbox on pcfs (created by the first delivery)
+printf '%s/mbox\n' "$B" > "$I/alias/.qmail-mboxer" &&
+  chown "$alias_user:$alias_group" "$I/alias/.qmail-mboxer" && chmod 0644 "$I/alias/.qmail-mboxer" ||
+  fail "unable to write .qmail-mboxer"
 chmod 0755 "$OUT"
 
 started=`date +%s`

@@ -11,8 +11,9 @@ The instance runs without svscan: HOME/service/qmail-send/run in a process
 group of its own, its log appended to OUT/send.log. Messages are queued by
 running HOME/bin/qmail-queue directly; message T carries "X-Token: T" and is
 a function of T alone, so every delivered file can be compared byte for byte
-with what was queued. Kinds (T % 20): 0-9 to postmaster, 10-12 to
-USER, 13-15 to both, 16-17 to a nonexistent local address (the bounce goes
+with what was queued. Kinds (T % 20): 0-9 to postmaster, 10 and 12 to
+USER, 11 to "mboxer" (an mbox file, not a Maildir), 13-15 to postmaster
+and USER, 16-17 to a nonexistent local address (the bounce goes
 to postmaster), 19 to that address and to "later" (made durable with a
 failure recorded, bounced at the end), 18 to "later", whose Maildir has no tmp/ until the drain
 makes it (so every delivery there fails temporarily, the message stays
@@ -21,7 +22,7 @@ files must stay durable, and it is delivered only at the end).
 
 Power cuts, each followed by SIGKILL of every process of the instance (and
 of every qmail-queue), a restore of pcfs and a restart of the instance:
-  walk:   for a single message of kinds 0, 13, 16 and 19 on an idle instance,
+  walk:   for a single message of kinds 0, 11, 13, 16 and 19 on an idle instance,
           freeze-at N for N = 1..k, where k is the number of counted
           operations the message's whole path takes (injection,
           preprocessing, delivery, bounce, cleanup); a path longer than
@@ -34,7 +35,10 @@ qmail-send gets ALRM and the queue must drain (until nothing changed for
 message (qmail-queue exit 0) was delivered to each of its recipients (or,
 kinds 16-17, bounced to postmaster) at least once; every file in a Maildir's new/
 or cur/ is whole: Return-Path, Delivered-To and Received lines followed by
-exactly the bytes of a queued message (a bounce: ending with them); no
+exactly the bytes of a queued message (a bounce: ending with them); the
+mbox is a sequence of whole messages, each a From_ line, Return-Path,
+Delivered-To and Received lines and the mboxrd-quoted bytes of a queued
+message, then an empty line; no
 queue file is left but what the queue's crash rules allow (pid/ files and
 uncommitted mess+intd of unacknowledged injections, mess files of finished
 messages). Prints "cuts N, acknowledged N, delivered N, duplicates N,
@@ -102,6 +106,8 @@ class Run:
         k = t % 20
         if k <= 9:
             return ["postmaster@localhost"]
+        if k == 11:
+            return ["mboxer@localhost"]
         if k <= 12:
             return [self.user + "@localhost"]
         if k <= 15:
@@ -123,6 +129,7 @@ class Run:
     def message(self, t):
         lines = 1 + (t * 7) % 60
         body = "".join("%d line %03d %s\n" % (t, i, "x" * 40) for i in range(lines))
+        body += "From a line the mbox quotes, %d\n>From one quoted already\n" % t
         return ("From: <%s>\nTo: %s\nSubject: power cut %d\nX-Token: %d\n\n%s"
                 "token %d ends\n" % (self.sender(t), ", ".join(self.recipients(t)), t, t, body, t)).encode()
 
@@ -366,10 +373,41 @@ class Run:
             if os.path.isdir(md):
                 yield name, md
 
+    def mboxes(self):
+        mail = os.path.join(self.home, "mail")
+        for name in sorted(os.listdir(mail)):
+            mb = os.path.join(mail, name, "mbox")
+            if os.path.isfile(mb):
+                yield name, mb
+
+    def scan_mbox(self, name, path, count, bad):
+        """each message of the mbox: From_ line, then the file as examine()
+        wants it once the mboxrd quoting is undone, then an empty line"""
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        if not raw:
+            return
+        if not raw.startswith(b"From ") or not raw.endswith(b"\n\n"):
+            bad.append("%s: not a sequence of whole messages (%d bytes)" % (path, len(raw)))
+            return
+        for i, part in enumerate(re.split(rb"\n\n(?=From )", raw[:-2])):
+            fromline, _, rest = part.partition(b"\n")
+            if not re.match(rb"From \S+ \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$", fromline):
+                bad.append("%s: message %d has the From_ line %r" % (path, i, fromline[:80]))
+                continue
+            body = re.sub(rb"(?m)^>(>*From )", rb"\1", rest + b"\n")
+            t, problem = self.examine(body, name)
+            if problem:
+                bad.append("%s: message %d: %s" % (path, i, problem))
+            if t is not None:
+                count[(t, name)] = count.get((t, name), 0) + 1
+
     def scan(self):
         """{(token, mailbox name): copies}, [bad files]"""
         count = {}
         bad = []
+        for name, mb in self.mboxes():
+            self.scan_mbox(name, mb, count, bad)
         for name, md in self.maildirs():
             for sub in ("new", "cur"):
                 d = os.path.join(md, sub)
@@ -521,7 +559,7 @@ def main(argv):
     started = time.time()
     r.start()
     try:
-        for kind in [int(k) for k in os.environ.get("POWERCUT_WALK", "0 13 16 19").split()]:
+        for kind in [int(k) for k in os.environ.get("POWERCUT_WALK", "0 11 13 16 19").split()]:
             r.walk(kind)
         print("walk: %d cuts in %.0f s" % (r.walk_cuts, time.time() - started))
         load = max(LOAD_MIN, r.want_cuts - r.cuts)

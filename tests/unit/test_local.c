@@ -1,7 +1,8 @@
 /* test_local: the pure logic of local delivery (dotqmail.c, quote.c):
    Delivered-To, Return-Path and From_ lines, the safe extension, the order
    of .qmail candidates, the split of a .qmail file into instructions, and
-   the Delivered-To loop scan. */
+   the Delivered-To loop scan; line classification edge cases (leading
+   blanks, CR, NUL, "+list" variants) and more search orders. */
 #include <stdlib.h>
 #include "check.h"
 #include "dotqmail.h"
@@ -190,6 +191,75 @@ static void test_parse(void)
   CHECK(dotqmail_type_name(DOTQMAIL_COMMENT) == 0);
 }
 
+/* the type and text of a one-line file */
+static enum dotqmail_type one(const char *text, size_t len, const char **out, size_t *outlen)
+{
+  struct dotqmail_parse p;
+  struct dotqmail_line l;
+
+  dotqmail_parse_start(&p, text, len);
+  CHECK(dotqmail_parse_next(&p, &l));
+  CHECK(!dotqmail_parse_next(&p, &l));
+  *out = l.text;
+  *outlen = l.len;
+  return l.type;
+}
+
+#define ONE(lit, type, want) do { const char *t_; size_t n_; \
+  CHECK(one((lit), sizeof(lit) - 1, &t_, &n_) == (type)); \
+  CHECK_MEM(t_, n_, (want), sizeof(want) - 1); } while (0)
+
+static void test_parse_edges(void)
+{
+  /* only trailing spaces and tabs go; the first byte decides */
+  ONE("+list \t", DOTQMAIL_LIST, "+list");
+  ONE("+list#", DOTQMAIL_CONTROL, "+list#");
+  ONE("+List", DOTQMAIL_CONTROL, "+List");
+  ONE("+", DOTQMAIL_CONTROL, "+");
+  ONE("# x \t", DOTQMAIL_COMMENT, "# x");
+  ONE("#", DOTQMAIL_COMMENT, "#");
+  ONE("|", DOTQMAIL_PROGRAM, "");
+  ONE("| a  b  ", DOTQMAIL_PROGRAM, " a  b");
+  ONE("|./Maildir/", DOTQMAIL_PROGRAM, "./Maildir/");
+  ONE("&", DOTQMAIL_FORWARD, "");
+  ONE("&&x@y", DOTQMAIL_FORWARD, "&x@y");
+  ONE(".", DOTQMAIL_MBOX, ".");
+  ONE("./", DOTQMAIL_MAILDIR, "./");
+  ONE("/", DOTQMAIL_MAILDIR, "/");
+  ONE("./a b/ ", DOTQMAIL_MAILDIR, "./a b/");
+  ONE("../mbox", DOTQMAIL_MBOX, "../mbox");
+  /* a leading blank makes a forward, a CR stays part of the line */
+  ONE("\t./Maildir/", DOTQMAIL_FORWARD, "\t./Maildir/");
+  ONE(" |prog", DOTQMAIL_FORWARD, " |prog");
+  ONE("./Maildir/\r", DOTQMAIL_MBOX, "./Maildir/\r");
+  ONE("x@y\r\n", DOTQMAIL_FORWARD, "x@y\r");
+  ONE(" \t \n", DOTQMAIL_BLANK, "");
+  ONE("a\0b", DOTQMAIL_FORWARD, "a\0b");
+  ONE("|a\0b", DOTQMAIL_PROGRAM, "a\0b");
+  /* the -n words */
+  CHECK_STR(dotqmail_type_name(DOTQMAIL_PROGRAM), "program");
+  CHECK_STR(dotqmail_type_name(DOTQMAIL_MBOX), "mbox");
+  CHECK_STR(dotqmail_type_name(DOTQMAIL_FORWARD), "forward");
+  CHECK(dotqmail_type_name(DOTQMAIL_BLANK) == 0);
+  CHECK(dotqmail_type_name(DOTQMAIL_LIST) == 0);
+  CHECK(dotqmail_type_name(DOTQMAIL_CONTROL) == 0);
+}
+
+static void test_search_more(void)
+{
+  /* more of the table's pattern: a leading '-', doubled and trailing '-' */
+  CHECK_STR(candidates("-", "-x"), ".qmail--x .qmail--default=1 .qmail-default=0");
+  CHECK_STR(candidates("-", "a--b"),
+            ".qmail-a--b .qmail-a--default=3 .qmail-a-default=2 .qmail-default=0");
+  CHECK_STR(candidates("-", "owner"), ".qmail-owner .qmail-default=0");
+  CHECK_STR(candidates("-", "list-owner-default"),
+            ".qmail-list-owner-default .qmail-list-owner-default=11 .qmail-list-default=5 .qmail-default=0");
+  /* dots can never make a ".." component, even next to slashes */
+  CHECK_STR(candidates("-", "../x"), ".qmail-default=0");
+  CHECK_STR(candidates("-", "..-x"), ".qmail-::-x .qmail-::-default=3 .qmail-default=0");
+  CHECK_STR(candidates("-", "A.B-C"), ".qmail-a:b-c .qmail-a:b-default=4 .qmail-default=0");
+}
+
 static int loop(const char *msg, size_t step)
 {
   static const char dt[] = "Delivered-To: joe@example.com\n";
@@ -238,6 +308,8 @@ int main(void)
   RUN(test_safeext);
   RUN(test_search);
   RUN(test_parse);
+  RUN(test_parse_edges);
+  RUN(test_search_more);
   RUN(test_loop);
   stralloc_free(&sa);
   return check_exit("test_local");

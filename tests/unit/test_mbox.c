@@ -80,6 +80,37 @@ static void test_quote(void)
   stralloc_free(&want);
 }
 
+static void test_filter(void)
+{
+  static const char in[] =
+    "Return-Path: <a@b>\nStatus: RO\nX-Status: F\n  continued\nSubject: s\n"
+    "x-uid: 7\nCONTENT-LENGTH: 3\nX-Keywords: $label1\nX-IMAP: 1 2\nX-IMAPbase: 1 2\n"
+    "X-Statuses: kept\nStatus : kept too\nFrom x\n\tfolded\n\n"
+    "Status: RO\nFrom the body\n";
+  static const char want[] =
+    "Return-Path: <a@b>\nSubject: s\n"
+    "X-Statuses: kept\nStatus : kept too\n>From x\n\tfolded\n\n"
+    "Status: RO\n>From the body\n";
+  stralloc got = STRALLOC_ZERO;
+  size_t split, n = sizeof in - 1;
+
+  for (split = 0; split <= n; split++) {
+    got.len = 0;
+    mbox_filter_start(&m);
+    CHECK(mbox_quote(&m, in, split, &got) == 0);
+    CHECK(mbox_quote(&m, in + split, n - split, &got) == 0);
+    CHECK(mbox_quote_end(&m, &got) == 0);
+    CHECK_MEM(got.s, got.len, want, sizeof want - 1);
+  }
+  /* a message that ends inside a field name keeps it */
+  got.len = 0;
+  mbox_filter_start(&m);
+  CHECK(mbox_quote(&m, "Subject: x\nStat", 16, &got) == 0);
+  CHECK(mbox_quote_end(&m, &got) == 0);
+  CHECK_MEM(got.s, got.len, "Subject: x\nStat", 16);
+  stralloc_free(&got);
+}
+
 static void slurp(const char *fn, stralloc *sa)
 {
   char b[4096];
@@ -130,12 +161,32 @@ static void test_refusals(void)
 {
   char other[300], fifo[300], link2[300];
 
-  /* a symbolic link planted in place of the mbox */
+  /* a symbolic link the recipient made is followed, one level */
   snprintf(other, sizeof other, "%s/victim", dir);
   close(open(other, O_WRONLY | O_CREAT, 0600));
   unlink(path);
-  CHECK(symlink(other, path) == 0);
+  CHECK(symlink("victim", path) == 0);
+  CHECK(mbox_open(&m, path, 1) == 0);
+  CHECK(strcmp(m.path.s, other) == 0);
+  CHECK(mbox_put(&m, "x\n", 2) == 0 && mbox_commit(&m) == 0);
+  {
+    struct stat st;
+    CHECK(stat(other, &st) == 0 && st.st_size == 3);
+  }
+  /* a link to a link is not */
+  snprintf(link2, sizeof link2, "%s/link2", dir);
+  CHECK(symlink("victim", link2) == 0);
+  unlink(path);
+  CHECK(symlink("link2", path) == 0);
   CHECK(mbox_open(&m, path, 1) == -1 && errno == ELOOP);
+  unlink(link2);
+  /* one planted by another user is refused (needs root to make) */
+  if (geteuid() == 0) {
+    unlink(path);
+    CHECK(symlink(other, path) == 0);
+    CHECK(lchown(path, 65534, 65534) == 0);
+    CHECK(mbox_open(&m, path, 1) == -1 && errno == ELOOP);
+  }
   unlink(path);
   /* a hard link */
   CHECK(link(other, path) == 0);
@@ -187,7 +238,42 @@ static void test_locks(void)
   kill(pid, SIGKILL);
   waitpid(pid, (int *)0, 0);
 
-  /* a fresh dot-lock: times out, and the lock is left alone */
+  /* a dot-lock naming a process that is gone is stale at once; one
+     naming a live process is not */
+  {
+    pid_t dead = fork();
+    char text[32];
+    int fd;
+    if (dead == 0) _exit(0);
+    waitpid(dead, (int *)0, 0);
+    fd = open(lockpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    snprintf(text, sizeof text, "%d\n", (int)dead);
+    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    CHECK(mbox_open(&m, path, 1) == 0);
+    mbox_abort(&m);
+    CHECK(access(lockpath, F_OK) == -1);
+    fd = open(lockpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    snprintf(text, sizeof text, "%d\n", (int)getpid());
+    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    CHECK(mbox_open(&m, path, 1) == -1 && errno == ETIMEDOUT);
+    unlink(lockpath);
+  }
+  /* our own dot-lock holds our pid while we append */
+  {
+    char text[32], want[32];
+    int fd;
+    ssize_t r;
+    CHECK(mbox_open(&m, path, 1) == 0);
+    fd = open(lockpath, O_RDONLY);
+    r = read(fd, text, sizeof text - 1);
+    close(fd);
+    snprintf(want, sizeof want, "%d\n", (int)getpid());
+    CHECK(r == (ssize_t)strlen(want) && memcmp(text, want, (size_t)r) == 0);
+    mbox_abort(&m);
+  }
+  /* a fresh empty dot-lock: times out, and the lock is left alone */
   close(open(lockpath, O_WRONLY | O_CREAT, 0644));
   CHECK(mbox_open(&m, path, 1) == -1 && errno == ETIMEDOUT);
   CHECK(access(lockpath, F_OK) == 0);
@@ -207,6 +293,7 @@ int main(void)
   snprintf(path, sizeof path, "%s/mbox", dir);
   snprintf(lockpath, sizeof lockpath, "%s/mbox.lock", dir);
   RUN(test_quote);
+  RUN(test_filter);
   RUN(test_append);
   RUN(test_refusals);
   RUN(test_locks);
