@@ -15,8 +15,11 @@
    module's): "From SENDER DATE" where SENDER is taken from a first line
    "Return-Path: <SENDER>" (else, or when empty, MAILER-DAEMON; bytes that
    are not printable become '-') and DATE is the file's modification time
-   in UTC; then the message with mboxrd quoting (^>*From  gets one more
-   '>'), a newline if its last line lacked one, and one empty line.
+   in UTC; then the message as mbox.c writes one (the header fields
+   readers keep state in dropped, mboxrd quoting: ^>*From  gets one more
+   '>'), a newline if its last line lacked one, and one empty line. A
+   symbolic link MAIL that mbox.c follows (our own or root's, one level)
+   stays: the file it names is the one locked and replaced.
 
    The new $MAIL has the old one's permission bits and group when the
    group can be kept (else the group bits are cleared), and is owned by
@@ -54,6 +57,7 @@ struct entry {
 };
 
 static const char *maildir, *mail, *mailtmp;
+static const char *target; /* the file locked: MAIL, or where our own symlink MAIL points */
 static stralloc names = STRALLOC_ZERO;
 static struct entry *entries;
 static size_t nentries, aentries;
@@ -190,8 +194,9 @@ static void lock_mail(struct stat *st)
     }
     /* an earlier holder may have renamed a new file over the one whose
        lock we waited for: only a lock on what MAIL names now counts */
-    if (fstat(lock.fd, st) == -1) die_sys("stat", mail, 0);
-    if (lstat(mail, &now) == 0 && now.st_dev == st->st_dev && now.st_ino == st->st_ino)
+    target = lock.path.s;
+    if (fstat(lock.fd, st) == -1) die_sys("stat", target, 0);
+    if (lstat(target, &now) == 0 && now.st_dev == st->st_dev && now.st_ino == st->st_ino)
       return;
     mbox_abort(&lock);
   }
@@ -203,11 +208,16 @@ static void put(buf *out, const char *s, size_t n)
   if (buf_put(out, s, n) == -1) die_sys("write", mailtmp, 0);
 }
 
+static char lastput; /* the last byte of the message written so far */
+
+/* s[0..n) as mbox.c writes a message (header filter and quoting); with s
+   NULL, what the end of the message still owes */
 static void put_quoted(buf *out, stralloc *q, const char *s, size_t n)
 {
   q->len = 0;
-  if (mbox_quote(&quote, s, n, q) == -1) die_nomem();
+  if ((s ? mbox_quote(&quote, s, n, q) : mbox_quote_end(&quote, q)) == -1) die_nomem();
   put(out, q->s, q->len);
+  if (q->len) lastput = q->s[q->len - 1];
 }
 
 /* the sender of "Return-Path: <SENDER>" in line[0..n), made one word;
@@ -237,7 +247,6 @@ static void append_message(buf *out, const char *name, stralloc *q,
   struct stat st;
   buf in;
   ssize_t r;
-  char last = '\n';
   int first = 1;
   int fd = openat(fdmaildir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
@@ -248,7 +257,8 @@ static void append_message(buf *out, const char *name, stralloc *q,
     die_sys4("read", maildir, "/", name);
   }
   buf_init(&in, buf_unixread, fd, space, sizeof space);
-  mbox_quote_start(&quote);
+  mbox_filter_start(&quote);
+  lastput = '\n'; /* the From line's */
   while ((r = buf_feed(&in)) > 0) {
     char *s = buf_peek(&in);
     if (first) {
@@ -259,7 +269,6 @@ static void append_message(buf *out, const char *name, stralloc *q,
       first = 0;
     }
     put_quoted(out, q, s, (size_t)r);
-    last = s[r - 1];
     buf_skip(&in, (size_t)r);
   }
   if (r == -1) die_sys4("read", maildir, "/", name);
@@ -267,9 +276,10 @@ static void append_message(buf *out, const char *name, stralloc *q,
     if (!dotqmail_ufline(from, "", st.st_mtime)) die_nomem();
     put(out, from->s, from->len);
   }
-  /* a last line without LF gets one (through the quoting, which also lets
-     go of a held "From" prefix); then the empty separator line */
-  if (last != '\n') put_quoted(out, q, "\n", 1);
+  /* what the filter and the quoting still hold, a newline if the last
+     line lacked one, then the empty separator line */
+  put_quoted(out, q, 0, 0);
+  if (lastput != '\n') put(out, "\n", 1);
   put(out, "\n", 1);
   close(fd);
 }
@@ -309,12 +319,16 @@ int main(int argc, char **argv)
   scan(); /* again: another run may have moved them while we waited */
   if (!nentries) { cleanup(); return 0; }
 
-  fdread = open(mail, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fdread == -1) die_sys("open", mail, 0);
-  if (fstat(fdread, &st) == -1) die_sys("stat", mail, 0);
+  if (str_equal(mailtmp, lock.lockname.s)) {
+    cleanup();
+    diag_die(100, "MAILTMP must not be the lock of MAIL", (char *)0);
+  }
+  fdread = open(target, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fdread == -1) die_sys("open", target, 0);
+  if (fstat(fdread, &st) == -1) die_sys("stat", target, 0);
   if (st.st_dev != stmail.st_dev || st.st_ino != stmail.st_ino) {
     errno = EAGAIN;
-    die_sys("read", mail, ": replaced while locked");
+    die_sys("read", target, ": replaced while locked");
   }
   if (lstat(mailtmp, &st) == 0 && st.st_dev == stmail.st_dev && st.st_ino == stmail.st_ino) {
     cleanup();
@@ -339,8 +353,8 @@ int main(int argc, char **argv)
     if ((off_t)want > lock.start - off) want = (size_t)(lock.start - off);
     r = pread(fdread, copyspace, want, off);
     if (r == -1 && errno == EINTR) continue;
-    if (r == -1) die_sys("read", mail, 0);
-    if (r == 0) { errno = EIO; die_sys("read", mail, ": it shrank while locked"); }
+    if (r == -1) die_sys("read", target, 0);
+    if (r == 0) { errno = EIO; die_sys("read", target, ": it shrank while locked"); }
     put(&out, copyspace, (size_t)r);
     off += r;
   }
@@ -350,9 +364,10 @@ int main(int argc, char **argv)
   if (buf_flush(&out) == -1) die_sys("write", mailtmp, 0);
   if (fsync(fdtmp) == -1) die_sys("fsync", mailtmp, 0);
   if (close(fdtmp) == -1) die_sys("close", mailtmp, 0);
-  if (rename(mailtmp, mail) == -1) die_sys("rename", mailtmp, " over MAIL (MAILTMP must be on the file system of MAIL)");
+  if (rename(mailtmp, target) == -1)
+    die_sys("rename", mailtmp, " over MAIL (MAILTMP must be on the file system of MAIL)");
   tmpmade = 0;
-  parent_of(&dir, mail);
+  parent_of(&dir, target);
   if (fsync_dir(dir.s) == -1) die_sys("fsync", dir.s, 0);
 
   /* the messages are in MAIL for good: now they may go */

@@ -111,6 +111,27 @@ same_file "$T/want" "$MB" "the mbox made new"
 assert_eq 600 "`stat -c %a "$MB"`" "the mode of a new mbox"
 assert_eq "" "`left`" "what is left in the Maildir"
 
+# the header fields readers keep their state in are dropped (mbox.c's
+# filter), in the header only; MAIL as our own symbolic link: the file it
+# names gets the messages, the link stays
+rm -rf "$MD"
+"$TOP/maildirmake" "$MD" || fail "maildirmake"
+printf 'Return-Path: <s@example.org>\nStatus: RO\nSubject: flags\nX-UID: 7\n  continued\nX-Keywords: a\n\nStatus: in the body\n' |
+  msg new/1.flags 1000000000
+printf 'From old@example.com Sat Jan 01 00:00:00 2000\n\nold\n\n' > "$T/real"
+cp "$T/real" "$T/old"
+rm -f "$MB"
+ln -s "$T/real" "$MB"
+run m2m
+expect_run 0
+{ cat "$T/old"; printf 'From s@example.org Sun Sep 09 01:46:40 2001\nReturn-Path: <s@example.org>\nSubject: flags\n\nStatus: in the body\n\n'; } > "$T/want"
+same_file "$T/want" "$T/real" "the mbox behind the link"
+[ -L "$MB" ] || fail "the symbolic link MAIL was replaced"
+[ -e "$T/real.lock" ] || [ -e "$MB.lock" ] && fail "a dot-lock is left"
+rm -f "$MB" "$T/real"
+fill
+: > "$MB"
+
 # --- refusals and failures change nothing --------------------------------------
 for v in MAILDIR MAIL MAILTMP; do
   run env -i PATH="$PATH" MAILDIR="$MD" MAIL="$MB" MAILTMP="$MB.tmp" $v= "$M2"
