@@ -160,7 +160,7 @@ static void scan(void)
     if (errno) die_sys("read", maildir, i ? "/cur" : "/new");
     closedir(dir);
   }
-  qsort(entries, nentries, sizeof *entries, by_time);
+  if (nentries > 1) qsort(entries, nentries, sizeof *entries, by_time);
 }
 
 /* path without its last component ("." when it has none) */
