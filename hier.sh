@@ -45,7 +45,7 @@ program_mode() {
 entries() {
 echo "d root qmail 0755 ."
 echo "d alias qmail 2755 alias"
-for d in bin boot control doc man man/man5 man/man8 users; do
+for d in bin boot control doc man man/man1 man/man5 man/man8 users; do
   echo "d root qmail 0755 $d"
 done
 
@@ -56,7 +56,7 @@ done
 
 echo "g root qmail 0755 boot/rc rc"
 
-for f in "$TOP"/*.8 "$TOP"/*.5; do
+for f in "$TOP"/*.1 "$TOP"/*.8 "$TOP"/*.5; do
   [ -f "$f" ] || continue
   f=${f##*/}
   echo "f root qmail 0644 man/man${f##*.}/$f top:$f"
