@@ -377,10 +377,11 @@ static int follow_own_link(struct mbox *m)
 
 int mbox_open(struct mbox *m, const char *path, unsigned int timeout)
 {
-  struct stat st;
+  struct stat st, named;
   int flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-  int e;
+  int e, tries = 0;
 
+again:
   m->fd = -1;
   m->created = 0;
   m->dotlocked = 0;
@@ -411,8 +412,20 @@ int mbox_open(struct mbox *m, const char *path, unsigned int timeout)
   if (fcntl(m->fd, F_SETFL, O_WRONLY | O_APPEND) == -1) goto fail; /* blocking again */
   if (lock_fcntl(m, timeout) == -1) goto fail;
   if (lock_dot(m, timeout) == -1) goto fail;
-  /* the length once both locks are ours: a writer before us is done */
+  /* while we waited, the holder may have replaced the file (a rename over
+     it, as maildir2mbox and some readers do) or removed it: what we locked
+     must still be what the path names, or the message would go to a file
+     no one reads */
   if (fstat(m->fd, &st) == -1) { m->failed = "open"; goto fail; }
+  if (lstat(m->path.s, &named) == -1 || named.st_dev != st.st_dev ||
+      named.st_ino != st.st_ino || st.st_nlink != 1) {
+    unlock_all(m);
+    if (++tries < 10) goto again;
+    m->failed = "open (the file keeps being replaced)";
+    errno = EAGAIN;
+    return -1;
+  }
+  /* the length once both locks are ours: a writer before us is done */
   m->start = st.st_size;
   buf_init(&m->out, buf_unixwrite, m->fd, m->space, sizeof m->space);
   mbox_filter_start(m);

@@ -26,6 +26,10 @@
    - the message is on disk (fsync, and the directory when the file was
      created, after the dot-lock is gone) before mbox_commit returns 0; on any failure the file is
      truncated back to its length before the append.
+   - after both locks are taken, the path must still name the locked file:
+     a holder that renamed another file over it (or removed it) while we
+     waited makes mbox_open start again, so a message never goes to a file
+     no one will read.
    Functions return 0 or -1 with errno set, and name the failed step in
    m->failed ("open", "lock", "lock (timed out)", "dot-lock", "write",
    "fsync", "fsync directory", "truncate", "not a regular file",
@@ -78,8 +82,9 @@ int mbox_commit(struct mbox *m);
 /* truncates back to the old length, unlocks, closes; keeps errno */
 void mbox_abort(struct mbox *m);
 
-/* For tests: appends s[0..n) to out as mbox_put would write it, with the
-   state carried in m. mbox_quote_start: quoting only (as if past the
+/* Filtering and quoting into memory (tests, and maildir2mbox, which
+   writes a copy of the mbox): appends s[0..n) to out as mbox_put would
+   write it, with the state carried in m. mbox_quote_start: quoting only (as if past the
    header); mbox_filter_start: the header filter too, as mbox_open sets up.
    mbox_quote_end: what the end of the message still owes (a held field
    name, a partial "From "), without the final newlines. */

@@ -275,6 +275,40 @@ static void test_locks(void)
     CHECK(r == (ssize_t)strlen(want) && memcmp(text, want, (size_t)r) == 0);
     mbox_abort(&m);
   }
+  /* the holder replaces the file while we wait for the lock: the message
+     goes to the file the path names afterwards, not the unlinked one */
+  {
+    stralloc got = STRALLOC_ZERO;
+    CHECK(pipe(p) == 0);
+    pid = fork();
+    if (pid == 0) {
+      char tmp[300];
+      struct timespec ts = { 0, 300000000 };
+      int fd = open(path, O_WRONLY | O_CREAT, 0600);
+      struct flock fl;
+      memset(&fl, 0, sizeof fl);
+      fl.l_type = F_WRLCK;
+      if (fcntl(fd, F_SETLK, &fl) == -1) _exit(1);
+      if (write(p[1], "x", 1) != 1) _exit(1);
+      nanosleep(&ts, (struct timespec *)0);
+      snprintf(tmp, sizeof tmp, "%s.new", path);
+      fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (write(fd, "new\n", 4) != 4) _exit(1);
+      close(fd);
+      if (rename(tmp, path) == -1) _exit(1);
+      _exit(0);
+    }
+    close(p[1]);
+    CHECK(read(p[0], &c, 1) == 1);
+    close(p[0]);
+    CHECK(mbox_open(&m, path, 5) == 0);
+    CHECK(mbox_put(&m, "m\n", 2) == 0 && mbox_commit(&m) == 0);
+    waitpid(pid, (int *)0, 0);
+    slurp(path, &got);
+    CHECK_MEM(got.s, got.len, "new\nm\n\n", 7);
+    stralloc_free(&got);
+    unlink(path);
+  }
   /* a fresh empty dot-lock: times out, and the lock is left alone */
   close(open(lockpath, O_WRONLY | O_CREAT, 0644));
   CHECK(mbox_open(&m, path, 1) == -1 && errno == ETIMEDOUT);
