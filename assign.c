@@ -13,38 +13,31 @@
 #include "cdb_make.h"
 #include "str.h"
 
-/* decimal digits only, value fits in the id type and is not (id)-1, which
-   the set*id calls read as "leave unchanged" */
-static int scan_id(const char *s, size_t n, unsigned long long max,
-                   unsigned long long *out)
+int assign_scan_uid(const char *s, size_t n, uid_t *uid)
 {
   unsigned long long u = 0;
   size_t i;
 
+  /* decimal digits only, the value fits uid_t and is not (uid_t)-1, which
+     the set*id calls read as "leave unchanged" */
   if (!n) return 0;
   for (i = 0; i < n; i++) {
     unsigned d = (unsigned char)s[i] - '0';
     if (d > 9) return 0;
-    if (u > (max - d) / 10) return 0;
+    if (u > ((unsigned long long)(uid_t)-1 - d) / 10) return 0;
     u = u * 10 + d;
   }
-  if (u == max) return 0;
-  *out = u;
-  return 1;
-}
-
-static int scan_uid(const char *s, size_t n, uid_t *uid)
-{
-  unsigned long long u;
-  if (!scan_id(s, n, (unsigned long long)(uid_t)-1, &u)) return 0;
+  if (u == (unsigned long long)(uid_t)-1) return 0;
   *uid = (uid_t)u;
   return 1;
 }
 
-static int scan_gid(const char *s, size_t n, gid_t *gid)
+int assign_scan_gid(const char *s, size_t n, gid_t *gid)
 {
-  unsigned long long u;
-  if (!scan_id(s, n, (unsigned long long)(gid_t)-1, &u)) return 0;
+  uid_t u;
+
+  /* gid_t and uid_t are the same width on every system this builds on */
+  if (sizeof(gid_t) != sizeof(uid_t) || !assign_scan_uid(s, n, &u)) return 0;
   *gid = (gid_t)u;
   return 1;
 }
@@ -87,8 +80,8 @@ static const char *parse_line(const char *s, size_t n, struct assign_line *a)
   a->extlen = flen[6];
   if (!a->wildcard && !a->keylen) return "empty local part";
   if (!a->userlen) return "empty user";
-  if (!scan_uid(field[2], flen[2], &a->uid)) return "bad uid";
-  if (!scan_gid(field[3], flen[3], &a->gid)) return "bad gid";
+  if (!assign_scan_uid(field[2], flen[2], &a->uid)) return "bad uid";
+  if (!assign_scan_gid(field[3], flen[3], &a->gid)) return "bad gid";
   if (!a->homedirlen) return "empty home directory";
   return NULL;
 }
@@ -233,8 +226,8 @@ static int entry_fields(struct assign_entry *e)
   }
   if (k != 6) return malformed();
   if (!flen[0] || !flen[3]) return malformed();
-  if (!scan_uid(f[1], flen[1], &e->uid)) return malformed();
-  if (!scan_gid(f[2], flen[2], &e->gid)) return malformed();
+  if (!assign_scan_uid(f[1], flen[1], &e->uid)) return malformed();
+  if (!assign_scan_gid(f[2], flen[2], &e->gid)) return malformed();
   return 1;
 }
 

@@ -87,6 +87,11 @@ void assign_entry_free(struct assign_entry *e);
    1 ok, 0 malformed (errno EPROTO), -1 out of memory (errno ENOMEM). */
 int assign_entry_parse(struct assign_entry *e, const char *s, size_t len);
 
+/* s[0..n) as a uid or gid: decimal digits only, fitting the type, and not
+   (id)-1, which the set*id calls read as "leave unchanged". 1 ok, 0 not. */
+int assign_scan_uid(const char *s, size_t n, uid_t *uid);
+int assign_scan_gid(const char *s, size_t n, gid_t *gid);
+
 /* The users/cdb lookup of qmail-lspawn, for the local part local[0..len)
    (case as in the queue; it is lowercased for the keys):
      1. the simple key "!" lowercase(local) NUL;

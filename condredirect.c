@@ -50,7 +50,7 @@ static void forward(const char *address, const char *sender, const char *dtline,
                     off_t start)
 {
   const char *result;
-  char space[8192], num[FMT_ULONG];
+  char num[FMT_ULONG];
 
   if (lseek(0, start, SEEK_SET) == -1)
     diag_die_report(111, "condredirect was unable to rewind the message: ",
@@ -59,18 +59,11 @@ static void forward(const char *address, const char *sender, const char *dtline,
     diag_die_report(111, "condredirect was unable to start the queue program: ",
                     error_str(errno), ". (#4.3.0)", (char *)0);
   queue_puts(&qq, dtline);
-  for (;;) {
-    ssize_t r = read(0, space, sizeof space);
-    if (r == 0) break;
-    if (r == -1) {
-      int e = errno;
-      if (e == EINTR) continue;
-      queue_fail(&qq);
-      diag_die_report(111, "condredirect was unable to read the message: ",
-                      error_str(e), ". (#4.3.0)", (char *)0);
-    }
-    queue_put(&qq, space, (size_t)r);
-    if (qq.flagerror) break;
+  if (queue_put_fd(&qq, 0) == -1) {
+    int e = errno;
+    queue_fail(&qq);
+    diag_die_report(111, "condredirect was unable to read the message: ",
+                    error_str(e), ". (#4.3.0)", (char *)0);
   }
   queue_from(&qq, sender);
   queue_to(&qq, address);

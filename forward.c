@@ -45,7 +45,7 @@ static const char *need(const char *name)
 int main(int argc, char **argv)
 {
   const char *sender, *dtline, *result;
-  char space[8192], num[FMT_ULONG];
+  char num[FMT_ULONG];
   int i;
 
   diag_prog = "forward";
@@ -58,19 +58,11 @@ int main(int argc, char **argv)
     diag_die_report(111, "forward was unable to start the queue program: ",
                     error_str(errno), ". (#4.3.0)", (char *)0);
   queue_puts(&qq, dtline);
-  for (;;) {
-    ssize_t r = read(0, space, sizeof space);
-    if (r == 0) break;
-    if (r == -1) {
-      int e = errno;
-      if (e == EINTR) continue;
-      queue_fail(&qq);
-      diag_die_report(111, "forward was unable to read the message: ",
-                      error_str(e), ". (#4.3.0)", (char *)0);
-    }
-    queue_put(&qq, space, (size_t)r);
-    /* the queue program is gone: no point reading the rest */
-    if (qq.flagerror) break;
+  if (queue_put_fd(&qq, 0) == -1) {
+    int e = errno;
+    queue_fail(&qq);
+    diag_die_report(111, "forward was unable to read the message: ",
+                    error_str(e), ". (#4.3.0)", (char *)0);
   }
   queue_from(&qq, sender);
   for (i = 1; argv[i]; ++i) queue_to(&qq, argv[i]);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "assign.h"
 #include "cdb.h"
 #include "str.h"
 
@@ -154,24 +155,6 @@ static int fail(struct run *r, const char *file, size_t lineno,
   return 0;
 }
 
-/* decimal, fits, not (id)-1 (which set*id reads as "unchanged") */
-static int scan_id(const char *s, size_t n, unsigned long long max,
-                   unsigned long long *out)
-{
-  unsigned long long u = 0;
-  size_t i;
-
-  if (!n) return 0;
-  for (i = 0; i < n; i++) {
-    unsigned d = (unsigned char)s[i] - '0';
-    if (d > 9) return 0;
-    if (u > (max - d) / 10) return 0;
-    u = u * 10 + d;
-  }
-  if (u == max) return 0;
-  *out = u;
-  return 1;
-}
 
 /* include and exclude: one name a line, empty lines ignored */
 static int read_list(struct run *r, const struct pw2u_file *f,
@@ -216,7 +199,6 @@ static int parse_passwd(const char *s, size_t n, struct account *a,
 {
   const char *f[6];
   size_t flen[6], i, start = 0, k = 0;
-  unsigned long long u;
 
   if (memchr(s, '\0', n)) { *why = "NUL byte in line"; return 0; }
   for (i = 0; i < n && k < 6; i++) {
@@ -232,10 +214,8 @@ static int parse_passwd(const char *s, size_t n, struct account *a,
   a->home = f[5];
   a->homelen = flen[5];
   if (!a->namelen) { *why = "empty name"; return 0; }
-  if (!scan_id(f[2], flen[2], (unsigned long long)(uid_t)-1, &u)) { *why = "bad uid"; return 0; }
-  a->uid = (uid_t)u;
-  if (!scan_id(f[3], flen[3], (unsigned long long)(gid_t)-1, &u)) { *why = "bad gid"; return 0; }
-  a->gid = (gid_t)u;
+  if (!assign_scan_uid(f[2], flen[2], &a->uid)) { *why = "bad uid"; return 0; }
+  if (!assign_scan_gid(f[3], flen[3], &a->gid)) { *why = "bad gid"; return 0; }
   if (!a->homelen) { *why = "empty home directory"; return 0; }
   return 1;
 }
@@ -380,7 +360,8 @@ static int run(struct run *r, const char *passwd, size_t len)
   const struct pw2u_config *cfg = r->cfg;
   size_t pos = 0, lineno = 0, n, i;
   const char *line;
-  int alias = 0, x;
+  int alias = 0, isalias, x;
+  const char *aliaswhy = "is not in the password file";
 
   if (cfg->include.s) {
     x = read_list(r, &cfg->include, "users/include", &r->include);
@@ -405,14 +386,24 @@ static int run(struct run *r, const char *passwd, size_t len)
       if (cfg->warn) cfg->warn(cfg->ctx, lineno, why);
       continue;
     }
-    if (!a.uid) continue;
+    isalias = a.namelen == str_len(cfg->alias) && !memcmp(a.name, cfg->alias, a.namelen);
+    if (!a.uid) { if (isalias) aliaswhy = "has uid 0"; continue; }
     if (!cfg->allow_upper && has_upper(a.name, a.namelen)) continue;
-    if (cfg->include.s && !set_get(&r->include, a.name, a.namelen)) continue;
-    if (set_get(&r->exclude, a.name, a.namelen)) continue;
+    if (cfg->include.s && !set_get(&r->include, a.name, a.namelen)) {
+      if (isalias) aliaswhy = "is not listed in users/include";
+      continue;
+    }
+    if (set_get(&r->exclude, a.name, a.namelen)) {
+      if (isalias) aliaswhy = "is listed in users/exclude";
+      continue;
+    }
     x = check_home(r, &a);
     if (x == -1) return -1;
     if (x == -2) return 0;
-    if (!x) continue;
+    if (!x) {
+      if (isalias) aliaswhy = "has a home directory that is missing or not its own";
+      continue;
+    }
     if (set_get(&r->names, a.name, a.namelen)) continue; /* the first wins */
     if (r->count == r->alloc) {
       size_t k = r->alloc ? r->alloc : 64, bytes;
@@ -430,11 +421,15 @@ static int run(struct run *r, const char *passwd, size_t len)
     r->acct[r->count] = a;
     if (set_add(&r->names, a.name, a.namelen, 0, 0, r->count) == -1) return -1;
     r->count++;
-    if (a.namelen == str_len(cfg->alias) && !memcmp(a.name, cfg->alias, a.namelen))
-      alias = 1;
+    if (isalias) alias = 1;
   }
-  if (!alias)
-    return fail(r, 0, 0, "no usable alias account", cfg->alias, str_len(cfg->alias));
+  if (!alias) {
+    static stralloc why; /* the detail must outlive this call */
+    int ok = stralloc_copys(&why, cfg->alias) && stralloc_append(&why, ' ') &&
+             stralloc_cats(&why, aliaswhy);
+    return fail(r, 0, 0, "no usable alias account", ok ? why.s : cfg->alias,
+                ok ? why.len : str_len(cfg->alias));
+  }
 
   if (cfg->subusers.s) {
     x = do_subusers(r);

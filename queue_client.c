@@ -131,6 +131,22 @@ void queue_put(struct queue_client *q, const char *s, size_t n)
   if (buf_put(&q->out, s, n) == -1) q->flagerror = 1;
 }
 
+int queue_put_fd(struct queue_client *q, int fd)
+{
+  char space[8192];
+
+  while (!q->flagerror) {
+    ssize_t r = read(fd, space, sizeof space);
+    if (r == 0) break;
+    if (r == -1) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    queue_put(q, space, (size_t)r);
+  }
+  return 0;
+}
+
 void queue_puts(struct queue_client *q, const char *s)
 {
   if (q->flagerror) return;

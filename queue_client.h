@@ -26,6 +26,10 @@ int queue_open(struct queue_client *q);
 int queue_open_stderr(struct queue_client *q, int fdstderr);
 void queue_put(struct queue_client *q, const char *s, size_t n);
 void queue_puts(struct queue_client *q, const char *s);
+/* the rest of fd (from its offset) up to end of file; stops early when a
+   write has failed (the message is lost anyway). 0 ok, -1 a read error
+   (errno; the caller then calls queue_fail). */
+int queue_put_fd(struct queue_client *q, int fd);
 /* after the whole message: the envelope */
 void queue_from(struct queue_client *q, const char *sender);
 void queue_to(struct queue_client *q, const char *recipient);

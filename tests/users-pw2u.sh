@@ -130,7 +130,7 @@ printf 'joe\n' > "$H/users/include"
 pw2u
 assert_eq 111 $? "exit code without the alias account"
 [ -s "$T/assign" ] && fail "output without the alias account"
-grep -q '^qmail-pw2u: fatal: no usable alias account: qtalias$' "$T/pw2u.err" ||
+grep -q '^qmail-pw2u: fatal: no usable alias account: qtalias is not listed in users/include$' "$T/pw2u.err" ||
   fail "alias message: `cat "$T/pw2u.err"`"
 rm -f "$H/users/include"
 

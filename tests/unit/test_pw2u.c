@@ -167,9 +167,12 @@ static void test_alias(void)
   config(&c);
   CHECK(run(&c, "joe:x:1:2::/h:/bin/sh\n") == 0);
   CHECK(err.why != NULL && err.file == NULL && err.lineno == 0);
-  CHECK(err.detail && err.detaillen == 5 && !memcmp(err.detail, "alias", 5));
-  /* an alias account that the rules skip does not count */
+#define NOTIN "alias is not in the password file"
+  CHECK(err.detail && err.detaillen == sizeof NOTIN - 1 && !memcmp(err.detail, NOTIN, sizeof NOTIN - 1));
+  /* an alias account that the rules skip does not count, and the reason is said */
   CHECK(run(&c, "alias:x:1:2::/missing/a:/bin/sh\n") == 0);
+#define NOHOME "alias has a home directory that is missing or not its own"
+  CHECK(err.detail && err.detaillen == sizeof NOHOME - 1 && !memcmp(err.detail, NOHOME, sizeof NOHOME - 1));
   CHECK(run(&c, "") == 0);
   /* another name for the alias account */
   c.alias = "qmaila";
