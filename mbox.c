@@ -336,7 +336,9 @@ static void unlock_all(struct mbox *m)
 /* path is a symbolic link (open said ELOOP). One made by the recipient
    (our uid) or by root is followed, one level only: path becomes its
    target, which must not be a link itself. A link anyone else made is
-   refused with ELOOP. */
+   refused with ELOOP, and so is a link with a second hard link: where
+   others can write (a spool, /tmp), a link to root's or the recipient's
+   link is a link someone else planted. */
 static int follow_own_link(struct mbox *m)
 {
   struct stat st;
@@ -344,7 +346,7 @@ static int follow_own_link(struct mbox *m)
   ssize_t r;
 
   if (lstat(m->path.s, &st) == -1) return -1;
-  if (!S_ISLNK(st.st_mode) || (st.st_uid != geteuid() && st.st_uid != 0)) {
+  if (!S_ISLNK(st.st_mode) || (st.st_uid != geteuid() && st.st_uid != 0) || st.st_nlink != 1) {
     errno = ELOOP;
     return -1;
   }
@@ -407,6 +409,13 @@ again:
   if (st.st_nlink != 1) {
     m->failed = "more than one link";
     errno = EMLINK;
+    goto fail;
+  }
+  /* a file another user made first (in a spool anyone may create files
+     in) would let that user read what is appended */
+  if (st.st_uid != geteuid() && st.st_uid != 0) {
+    m->failed = "owned by another user";
+    errno = EPERM;
     goto fail;
   }
   if (fcntl(m->fd, F_SETFL, O_WRONLY | O_APPEND) == -1) goto fail; /* blocking again */

@@ -11,10 +11,11 @@
      (EACCES, EPERM, EROFS: a spool directory writable by group mail only)
      does the fcntl lock stand alone, as liblockfile's readers then do.
    - the file is opened with O_NOFOLLOW and must be a regular file with one
-     link: a symlink made by anyone but us or root, a link to a link, a
-     hard link planted in place of the mbox are refused, and a FIFO is
-     refused without waiting for a reader. Our own or root's symlink is
-     followed one level (~/mbox -> /var/mail/joe keeps working).
+     link, owned by us or root: a symlink made by anyone but us or root, a
+     link to a link, a hard link planted in place of the mbox (to a file
+     or to a symlink), a file another user created first are refused, and
+     a FIFO is refused without waiting for a reader. Our own or root's
+     symlink is followed one level (~/mbox -> /var/mail/joe keeps working).
    - each message is the caller's "From " line, then the message with
      mboxrd quoting (a line matching ^>*From  gets one more '>'), then a
      newline if the last line lacked one, then one empty line. The header
@@ -33,7 +34,7 @@
    Functions return 0 or -1 with errno set, and name the failed step in
    m->failed ("open", "lock", "lock (timed out)", "dot-lock", "write",
    "fsync", "fsync directory", "truncate", "not a regular file",
-   "more than one link"); they never exit or print. */
+   "more than one link", "owned by another user"); they never exit or print. */
 #ifndef MBOX_H
 #define MBOX_H
 #include <stddef.h>

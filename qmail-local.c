@@ -304,6 +304,10 @@ static int open_dotqmail(struct local *l, const char *name)
   if (!S_ISREG(st.st_mode)) { close(fd); return 0; }
   if (st.st_mode & AUTO_PATRN)
     diag_die_report(111, "Uh-oh: ", name, " is writable by others; refusing to follow it. (#4.7.0)", (char *)0);
+  /* only the recipient or root writes instructions: another user who can
+     write to the home (a group-writable one) must not run programs here */
+  if (st.st_uid != geteuid() && st.st_uid != 0)
+    diag_die_report(111, "Uh-oh: ", name, " is owned by another user; refusing to follow it. (#4.7.0)", (char *)0);
   l->forwardonly = (st.st_mode & S_IXUSR) != 0;
 
   if (read_all(fd, &l->instructions, DOTQMAIL_MAX) == -1) {
@@ -489,7 +493,8 @@ static void deliver_mbox(struct local *l, const char *path, size_t len)
     if (e == ELOOP)
       diag_die_report(111, "Unable to open mailbox ", name.s, ": it is a symbolic link,"
                       " which I do not follow. (#4.2.1)", (char *)0);
-    if (str_equal(m.failed, "not a regular file") || str_equal(m.failed, "more than one link"))
+    if (str_equal(m.failed, "not a regular file") || str_equal(m.failed, "more than one link") ||
+        str_equal(m.failed, "owned by another user"))
       diag_die_report(111, "Unable to deliver to mailbox ", name.s, ": it is ", m.failed,
                       ". (#4.2.1)", (char *)0);
     diag_die_report(111, "Unable to ", m.failed, " mailbox ", name.s, ": ",

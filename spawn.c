@@ -237,7 +237,7 @@ int spawn_remote_report(stralloc *out, int crashed, int code,
 struct slot {
   int used;
   int reaped;
-  int fd;        /* read end of the child's output pipe; -1 after EOF */
+  int fd;        /* read end of the child's output pipe; -1 once closed */
   int wstatus;
   int more;      /* output beyond outmax was dropped */
   pid_t pid;
@@ -416,28 +416,48 @@ static void reap(void)
   }
 }
 
-static void read_child(const struct spawn_ops *ops, struct slot *sl)
+/* 1 read some output, 0 end of file (fd closed), -1 nothing there now */
+static int read_child(const struct spawn_ops *ops, struct slot *sl)
 {
   char chunk[4096];
   ssize_t r = read(sl->fd, chunk, sizeof chunk);
   size_t keep;
 
   if (r == -1) {
-    if (errno == EINTR || errno == EAGAIN) return;
+    if (errno == EINTR || errno == EAGAIN) return -1;
     r = 0; /* an unreadable pipe ends the output */
   }
   if (r == 0) {
     close(sl->fd);
     sl->fd = -1;
-    return;
+    return 0;
   }
   keep = sl->out.len < ops->outmax ? ops->outmax - sl->out.len : 0;
   if (keep > (size_t)r) keep = (size_t)r;
   if (keep && !stralloc_catb(&sl->out, chunk, keep)) keep = 0;
   if (keep < (size_t)r) sl->more = 1;
+  return 1;
 }
 
-/* reports every slot whose child is reaped and whose pipe is at EOF */
+/* The child is reaped, so all it wrote is in the pipe. A process it left
+   behind (a daemon a .qmail program started with "&" keeps fds 1 and 2)
+   may hold the pipe open for as long as it likes, and write to it: the
+   output ends with what is there now, read in a bounded number of pieces,
+   not at end of file. */
+#define DRAIN_PIECES 64 /* of 4096 bytes: more than a pipe holds */
+static void drain_child(const struct spawn_ops *ops, struct slot *sl)
+{
+  unsigned int n;
+
+  for (n = 0; n < DRAIN_PIECES && sl->fd != -1; ++n)
+    if (read_child(ops, sl) == -1 && errno != EINTR) break;
+  if (sl->fd != -1) {
+    close(sl->fd);
+    sl->fd = -1;
+  }
+}
+
+/* reports every slot whose child is reaped, with what was in its pipe */
 static int finish(const struct spawn_ops *ops)
 {
   unsigned int i;
@@ -446,7 +466,8 @@ static int finish(const struct spawn_ops *ops)
     struct slot *sl = &slot[i];
     int crashed, code, w;
 
-    if (!sl->used || !sl->reaped || sl->fd != -1) continue;
+    if (!sl->used || !sl->reaped) continue;
+    drain_child(ops, sl);
     crashed = WIFSIGNALED(sl->wstatus);
     code = WIFEXITED(sl->wstatus) ? WEXITSTATUS(sl->wstatus) : 111;
     text.len = 0;
@@ -552,7 +573,7 @@ int spawn_run(const struct spawn_ops *ops, unsigned int slots, uid_t queue_uid,
       while (read(selfpipe[0], drain, sizeof drain) > 0) ;
     }
     for (i = 1; i < n; ++i)
-      if (pslot[i] && pfd[i].revents) read_child(ops, pslot[i]);
+      if (pslot[i] && pfd[i].revents) (void)read_child(ops, pslot[i]);
     if (!eof && pfd[1].revents) {
       int more = read_requests(ops, slots, queue_uid, &readerr);
       if (more == -1) { *what = "write to qmail-send"; return -1; }

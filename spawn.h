@@ -5,9 +5,10 @@
      handshake = one byte, the slot count (conf-spawn, at most 255)
      request   = slot messpath NUL sender NUL recipient NUL
      report    = slot status text NUL       status: K ok, Z defer, D bounce
-   A report for a delivery is written once its child has been reaped and the
-   child's output pipe has reached end of file. A request that fails
-   validation is answered at once.
+   A report for a delivery is written once its child has been reaped, with
+   the output its pipe holds then: a process the child left behind holding
+   the pipe open (a daemon started by a .qmail program) does not hold the
+   report. A request that fails validation is answered at once.
 
    Everything except spawn_run and spawn_child_fds works on byte buffers and
    can be unit-tested and fuzzed; nothing here exits or prints. */
