@@ -519,6 +519,9 @@ EXPECTED = (r"(qmail-lspawn: fatal: unable to write to qmail-send: Broken pipe"
             r"|qmail-clean: fatal: unable to write answers: Broken pipe)$")
 
 
+LINE_START = re.compile(r"(status: |info msg |new msg |end msg |starting delivery |delivery \d+: )")
+
+
 def cmd_log(home, out):
     run = load_run(out)
     kill_times = sorted(k["time"] for k in run["kills"])
@@ -528,6 +531,7 @@ def cmd_log(home, out):
     preprocessed = {}   # msg id -> preprocessing seen since its last "end msg"
     again = 0
     ki = 0
+    torn = 0
     for t, line in log_lines(home):
         # a kill between the previous line and this one starts a new process
         if t is not None:
@@ -535,6 +539,16 @@ def cmd_log(home, out):
                 ki += 1
                 interrupted += len(started)
                 started = {}
+        # the part of a line a killed qmail-send had flushed, followed by the
+        # first line of the next one ("new msg status: ..."); multilog stamps
+        # a line when it begins, so the kill need not show before it
+        m = LINE_START.search(line, 1)
+        if m and kill_times:
+            head = line[:m.start()]
+            starts = ("status: ", "info msg ", "new msg ", "end msg ", "starting delivery ", "delivery ")
+            if any(x.startswith(head) or head.startswith(x) for x in starts):
+                torn += 1
+                line = line[m.start():]
         m = re.match(r"starting delivery (\d+): msg (\d+) ", line)
         if m:
             started[m.group(1)] = m.group(2)
@@ -566,6 +580,7 @@ def cmd_log(home, out):
     print("log: %d deliveries started by a qmail-send killed before their report" % interrupted)
     print("log: %d messages preprocessed again after a kill (a killed attempt's lines "
           "are mostly lost with qmail-send's log buffer, so this undercounts)" % again)
+    print("log: %d lines a kill cut short, joined by the next process's first line" % torn)
     for l, c in sorted(alerts.items()):
         print("log alert (%dx): %s" % (c, l))
     for l, c in sorted(warnings.items()):
