@@ -66,7 +66,7 @@ large_deliver() {
   peak=$maxrss
   [ "$hwm" -gt "$peak" ] && peak=$hwm
   awk -v w="$1" -v n="$SIZE" -v ms="$ms" -v peak="$peak" -v rss="$maxrss" -v hwm="$hwm" 'BEGIN {
-    printf "%s: %d bytes in %.1f s (%.0f MB/s); peak RSS %d kB (wait4 ru_maxrss %d kB, VmHWM of qmail-local %d kB)\n",
+    printf "%s: %.0f bytes in %.1f s (%.0f MB/s); peak RSS %d kB (wait4 ru_maxrss %d kB, VmHWM of qmail-local %d kB)\n",
       w, n, ms / 1000, (ms > 0 ? n / ms / 1000 : 0), peak, rss, hwm }'
   if [ -n "$SANITIZED" ]; then
     echo "(sanitized build: the RSS bound of $RSS_LIMIT_KB kB is not checked)"
