@@ -7,6 +7,7 @@
 #   make            build every program in the source tree
 #   make test       build, then run the whole test suite (tests/run)
 #   make test-sanitized  the suite built with ASan and UBSan, in tests/out
+#   make test-large  a 4.1 GiB message to Maildir and mbox (5 GB in TMPDIR)
 #   make up         build, make a private instance in $(UP_DIR) and start it
 #   make down       stop it
 #   make accounts   create the accounts of conf-users/conf-groups (root)
@@ -55,7 +56,7 @@ FUZZ_OBJ := $(patsubst %.c,tests/out/fuzz/%.o,$(LIB_SRC) auto.c)
 # way and install the same programs as this Makefile.
 export CC_CMD LD_CMD PROGRAMS
 
-.PHONY: all test test-sanitized unit clean setup check accounts up down fuzz FORCE
+.PHONY: all test test-sanitized test-large unit clean setup check accounts up down fuzz FORCE
 # Keep the objects of programs and tests: instances link them again.
 .SECONDARY:
 
@@ -111,6 +112,9 @@ test:
 
 test-sanitized:
 	sh tests/run-sanitized
+
+test-large: all
+	sh tests/large/message-4gib.sh
 
 setup: all
 	sh install.sh "$(QMAIL_HOME)" conf-users conf-groups .

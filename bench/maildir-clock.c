@@ -4,10 +4,16 @@
    at once, so nothing is quantised by a polling interval). Benchmark tool
    only; times are CLOCK_MONOTONIC, printed in milliseconds.
 
+   NEWDIR may also be a queue directory (one with mess/): the clock then
+   stops when a message leaves the queue (its file in mess/ is removed:
+   every delivery is done and reported), which times deliveries that leave
+   no file in a Maildir (mbox, programs).
+
    maildir-clock pass NEWDIR WANT INJECTORS CMD [ARG...]
      Starts INJECTORS copies of CMD (each, for example, bench/inject with its
      share of the messages) and waits until all have exited and NEWDIR holds
-     WANT more files than when it started. Prints one line:
+     WANT more files than when it started (for a queue: it is empty and
+     WANT messages have left it or every injector is done). Prints one line:
        START_EPOCH_MS INJECT_MS TOTAL_MS CHILDREN_USER_MS CHILDREN_SYS_MS
      (wall-clock start, for matching strace -ttt output; the time until the
      last injector exited; the time until the last file arrived; CPU time of
@@ -110,10 +116,38 @@ static int drain(const char *queuedir, double timeout_ms)
   return 1;
 }
 
+/* is DIR a queue (it has mess/) rather than a Maildir's new/? */
+static int is_queue(const char *dir)
+{
+  char path[4096];
+  DIR *d;
+  snprintf(path, sizeof path, "%s/mess", dir);
+  d = opendir(path);
+  if (!d) return 0;
+  closedir(d);
+  return 1;
+}
+
+/* inotify on new files in a Maildir's new/ or, for a queue, on files
+   removed from its mess/ subdirectories (a message leaving the queue) */
 static int watch_new(const char *newdir)
 {
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd == -1) die("inotify_init1");
+  if (is_queue(newdir)) {
+    char path[4096], sub[4096];
+    DIR *d;
+    struct dirent *e;
+    snprintf(path, sizeof path, "%s/mess", newdir);
+    if (!(d = opendir(path))) die(path);
+    while ((e = readdir(d))) {
+      if (e->d_name[0] == '.') continue;
+      snprintf(sub, sizeof sub, "%s/mess/%s", newdir, e->d_name);
+      if (inotify_add_watch(fd, sub, IN_DELETE) == -1) die(sub);
+    }
+    closedir(d);
+    return fd;
+  }
   if (inotify_add_watch(fd, newdir, IN_CREATE | IN_MOVED_TO) == -1) die(newdir);
   return fd;
 }
@@ -158,8 +192,8 @@ static void join_cgroup(void)
 
 static int pass(const char *newdir, long want, int injectors, char **cmd)
 {
-  int ifd = watch_new(newdir);
-  long base = count_files(newdir), seen = 0;
+  int ifd = watch_new(newdir), queue = is_queue(newdir);
+  long base = queue ? 0 : count_files(newdir), seen = 0;
   struct pollfd *pfd = calloc((size_t)injectors + 1, sizeof *pfd);
   pid_t *pids = calloc((size_t)injectors, sizeof *pids);
   double start_epoch, t0, t_inject = -1, t_done = -1;
@@ -192,10 +226,20 @@ static int pass(const char *newdir, long want, int injectors, char **cmd)
     }
     if (pfd[0].revents & POLLIN) {
       long n = read_events(ifd);
-      seen = n < 0 ? count_files(newdir) - base : seen + n;
-      /* the event count can only overstate (a name seen twice); confirm */
-      if (t_done < 0 && seen >= want && count_files(newdir) - base >= want)
-        t_done = now_ms(CLOCK_MONOTONIC);
+      if (queue) {
+        /* removals can be undercounted: inotify merges two unread equal
+           events (a message ID, its inode, reused at once in the same
+           directory) and drops events when its queue overflows. So the
+           end is also the empty queue once every injector is done. */
+        if (n > 0) seen += n;
+        if (t_done < 0 && (seen >= want || running == 0) && queue_empty(newdir))
+          t_done = now_ms(CLOCK_MONOTONIC);
+      } else {
+        seen = n < 0 ? count_files(newdir) - base : seen + n;
+        /* the event count can only overstate (a name seen twice); confirm */
+        if (t_done < 0 && seen >= want && count_files(newdir) - base >= want)
+          t_done = now_ms(CLOCK_MONOTONIC);
+      }
     }
     for (i = 0; i < injectors; ++i) {
       int status;
@@ -206,9 +250,11 @@ static int pass(const char *newdir, long want, int injectors, char **cmd)
       pfd[i + 1].fd = -1;
       if (--running == 0) t_inject = now_ms(CLOCK_MONOTONIC);
     }
+    if (queue && running == 0 && t_done < 0 && queue_empty(newdir))
+      t_done = now_ms(CLOCK_MONOTONIC);
     if (now_ms(CLOCK_MONOTONIC) - t0 > DEADLINE_MS) {
       fprintf(stderr, "maildir-clock: %ld of %ld messages delivered after %.0f s\n",
-              count_files(newdir) - base, want, DEADLINE_MS / 1000);
+              queue ? seen : count_files(newdir) - base, want, DEADLINE_MS / 1000);
       return 1;
     }
     if (failed && running == 0 && t_done < 0) {

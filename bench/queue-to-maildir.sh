@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/queue-to-maildir.sh [-r ROUNDS] [-n N] [-j INJECTORS] [-l SAMPLES] [-c CENSUS_N] [TREE...]
+# bench/queue-to-maildir.sh [-r ROUNDS] [-n N] [-j INJECTORS] [-l SAMPLES] [-c CENSUS_N] [-d LINE] [-e new|queue] [TREE...]
 #
 # The local path, qmail-queue to Maildir, of one build or of several side by
 # side. Run from the top of a source tree (it builds the helpers of this
@@ -15,6 +15,14 @@
 #             spawns qmail-queue as a server would (bench/inject.c).
 #   -l        single-message latency samples per round (default 20).
 #   -c        messages of the strace census (default 200; 0: no census).
+#   -d        the delivery: LINE is written as the .qmail of the recipient
+#             (its home is DIR/mail/USER), for example ./mbox (every message
+#             appended to one mbox) or '|cat > /dev/null'. Default: no
+#             .qmail, the instance's default delivery ./Maildir/.
+#   -e        when a message counts as delivered: new (default) when its
+#             file appears in Maildir/new; queue when it has left the queue
+#             (its file in queue/mess/ is removed: the delivery is done and
+#             reported). A delivery that is not to ./Maildir/ needs -e queue.
 #   The old form `queue-to-maildir.sh N [INJECTORS]` still works.
 #   CONCURRENCY=n sets control/concurrencylocal (default 10); KEEP=1 keeps
 #   the temporary directory; QMBENCH_CPU=proc skips the cgroups (below).
@@ -26,6 +34,9 @@
 #             file is in Maildir/new, and injection alone (until the last
 #             injector exits). bench/maildir-clock.c watches new/ with
 #             inotify, so the end is seen when it happens, not at a poll.
+#   local CPU user+sys per message of qmail-lspawn and everything it ran
+#             and waited for (qmail-getpw, qmail-local, programs): the
+#             change in utime+stime+cutime+cstime of its /proc/PID/stat.
 #   CPU       user+sys per message of every process of the instance and of
 #             the injectors (qmail-queue included), over the timed pass and
 #             until the queue is empty again. Method, best first: a cgroup v2
@@ -41,7 +52,8 @@
 #             that lives less than a 10 ms tick is all "user").
 #   latency   SAMPLES single messages, each alone in an empty queue, 50 ms
 #             apart: from the call of qmail-queue until its file appears in
-#             Maildir/new (inotify), median, min and max.
+#             Maildir/new (inotify; with -e queue: until it has left the
+#             queue), median, min and max.
 # After the rounds, a separate run per tree under strace (never timed)
 # counts, over CENSUS_N messages, the fsync family (fsync, fdatasync,
 # syncfs, sync, sync_file_range) and process creation (fork, vfork, clone
@@ -67,13 +79,17 @@ SAMPLES=20
 CENSUS_N=${FSYNC_N:-200}
 WARMUP=100
 GAP_MS=50
-while getopts r:n:j:l:c: o; do
+DELIVERY=
+END=new
+while getopts r:n:j:l:c:d:e: o; do
   case $o in
     r) ROUNDS=$OPTARG ;;
     n) N=$OPTARG ;;
     j) P=$OPTARG ;;
     l) SAMPLES=$OPTARG ;;
     c) CENSUS_N=$OPTARG ;;
+    d) DELIVERY=$OPTARG ;;
+    e) END=$OPTARG ;;
     *) usage ;;
   esac
 done
@@ -90,6 +106,7 @@ for v in "$ROUNDS" "$N" "$P" "$SAMPLES" "$CENSUS_N"; do
   case $v in '' | *[!0-9]*) usage ;; esac
 done
 [ "$ROUNDS" -ge 1 ] && [ "$P" -ge 1 ] && [ "$N" -ge "$P" ] || usage
+case $END in new | queue) ;; *) usage ;; esac
 
 UP_TIMEOUT=30
 export UP_TIMEOUT
@@ -235,6 +252,11 @@ for arg in "$@"; do
   sh "$top/mkinstance.sh" "$inst" >"$T/mkinstance.$label.log" 2>&1 ||
     { cat "$T/mkinstance.$label.log"; exit 111; }
   [ -n "$CONCURRENCY" ] && echo "$CONCURRENCY" > "$inst/control/concurrencylocal"
+  if [ -n "$DELIVERY" ]; then
+    home=$inst/mail/$user
+    printf '%s\n' "$DELIVERY" > "$home/.qmail" && chown --reference="$home" "$home/.qmail" &&
+      chmod 0644 "$home/.qmail" || exit 111
+  fi
   cg=
   if [ $CGMODE != proc ]; then
     cg=$CGBASE/qmbench.$$.$label
@@ -248,13 +270,34 @@ FIRST=`echo $TREES | cut -d' ' -f1`
 per=$((N / P))
 n=$((per * P))
 wper=$(((WARMUP + P - 1) / P))
-echo "$n messages of 4096 bytes per pass from $P injectors, concurrencylocal `cat "$INST_$FIRST/control/concurrencylocal" 2>/dev/null || echo 10`;" \
+eval "first_inst=\$INST_$FIRST"
+echo "$n messages of 4096 bytes per pass from $P injectors, concurrencylocal `cat "$first_inst/control/concurrencylocal" 2>/dev/null || echo 10`;" \
   "$SAMPLES latency samples per round; $ROUNDS rounds; CPU: $CPU_METHOD"
+echo "delivery: ${DELIVERY:-./Maildir/ (the default delivery)}; delivered: `[ $END = new ] && echo "its file is in Maildir/new" || echo "it has left the queue"`"
+
+# watch TREE: what the clock watches (Maildir/new or the queue)
+watch() {
+  eval "i=\$INST_$1"
+  if [ $END = queue ]; then echo "$i/queue"; else echo "$i/mail/$user/Maildir/new"; fi
+}
+
+# local_cpu_us TREE: user+sys microseconds of qmail-lspawn and its children
+local_cpu_us() {
+  eval "i=\$INST_$1"
+  hz=`getconf CLK_TCK`
+  for p in /proc/[0-9]*; do
+    [ "`cat "$p/comm" 2>/dev/null`" = qmail-lspawn ] || continue
+    case `readlink "$p/cwd" 2>/dev/null` in
+      "$i" | "$i"/*) sed 's/.*) //' "$p/stat" 2>/dev/null ;;
+    esac
+  done | awk -v hz="$hz" '{ t += $12 + $13 + $14 + $15 } END { printf "%.0f\n", t * 1e6 / hz }'
+}
 
 # start TREE, stop TREE: the tree's instance under svscan
 start() {
   eval "top=\$TOP_$1 i=\$INST_$1"
   find "$i/mail/$user/Maildir/new" -type f -delete
+  find "$i/mail/$user" -maxdepth 1 -type f ! -name .qmail -delete
   in_cgroup "$1" sh "$top/up.sh" -n -q "$i" ||
     { echo "the instance of $1 did not start"; exit 111; }
 }
@@ -270,36 +313,42 @@ stop() {
 # round TREE R: one round of measurements, appended to $T/results.TREE
 round() {
   eval "i=\$INST_$1 cg=\$CG_$1"
-  md=$i/mail/$user/Maildir
+  w=`watch "$1"`
   start "$1"
   QMBENCH_CGROUP=${cg:+$cg/cgroup.procs} \
-    "$CLOCK" pass "$md/new" $((wper * P)) "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$wper" >/dev/null ||
+    "$CLOCK" pass "$w" $((wper * P)) "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$wper" >/dev/null ||
     { echo "warm-up of $1 failed"; exit 1; }
   "$CLOCK" drain "$i/queue" 60 || exit 1
   sync
   c0=`cpu_us "$1"`
+  l0=`local_cpu_us "$1"`
   res=`QMBENCH_CGROUP=${cg:+$cg/cgroup.procs} \
-    "$CLOCK" pass "$md/new" "$n" "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$per"` ||
+    "$CLOCK" pass "$w" "$n" "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$per"` ||
     { echo "timed pass of $1 failed"; exit 1; }
   "$CLOCK" drain "$i/queue" 60 || exit 1
   c1=`cpu_us "$1"`
+  l1=`local_cpu_us "$1"`
   sync
-  "$CLOCK" latency "$md/new" "$i/queue" "$SAMPLES" "$GAP_MS" "$i/bin/qmail-queue" "$T/msg" "$T/env" > "$T/lat.$1.$2" ||
+  "$CLOCK" latency "$w" "$i/queue" "$SAMPLES" "$GAP_MS" "$i/bin/qmail-queue" "$T/msg" "$T/env" > "$T/lat.$1.$2" ||
     { echo "latency of $1 failed"; exit 1; }
   stop "$1"
-  set -- "$1" "$2" $res $c0 $c1
+  # a delivery that failed or was deferred would be timed as done
+  bad=`grep -c -e '^delivery [0-9]*: failure' -e '^delivery [0-9]*: deferral' "$i/log/qmail-send/current"`
+  [ "$bad" = 0 ] || { grep -m 3 -e ': failure' -e ': deferral' "$i/log/qmail-send/current"; echo "$bad deliveries of $1 failed"; exit 1; }
+  set -- "$1" "$2" $res $c0 $c1 $l0 $l1
   # $3 epoch, $4 inject ms, $5 total ms, $6 $7 injectors' user and sys ms,
-  # $8..$11 user and sys us before and after
+  # $8..$11 user and sys us before and after, $12 $13 local us before and after
   sort -n "$T/lat.$1.$2" | awk -v t="$1" -v r="$2" -v n=$n -v inj="$4" -v tot="$5" \
-    -v ku="$6" -v ks="$7" -v u0="$8" -v s0="$9" -v u1="${10}" -v s1="${11}" -v mode=$CGMODE '
+    -v ku="$6" -v ks="$7" -v u0="$8" -v s0="$9" -v u1="${10}" -v s1="${11}" -v l0="${12}" -v l1="${13}" -v mode=$CGMODE '
     { l[NR] = $1 }
     END {
       med = NR % 2 ? l[(NR + 1) / 2] : (l[NR / 2] + l[NR / 2 + 1]) / 2
       u = (u1 - u0) / 1000; s = (s1 - s0) / 1000
       if (mode == "proc") { u += ku; s += ks }   # the injectors
-      printf "round %d %s: %6.0f msg/s end to end (%.0f ms), %6.0f msg/s injection; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg (user %.3f, sys %.3f)\n",
-        r, t, n * 1000 / tot, tot, n * 1000 / inj, med, l[1], l[NR], (u + s) / n, u / n, s / n
-      print n * 1000 / tot, n * 1000 / inj, med, (u + s) / n >> ("'"$T"'/results." t)
+      lc = (l1 - l0) / 1000 / n
+      printf "round %d %s: %6.0f msg/s end to end (%.0f ms), %6.0f msg/s injection; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg (user %.3f, sys %.3f), local %.3f\n",
+        r, t, n * 1000 / tot, tot, n * 1000 / inj, med, l[1], l[NR], (u + s) / n, u / n, s / n, lc
+      print n * 1000 / tot, n * 1000 / inj, med, (u + s) / n, lc >> ("'"$T"'/results." t)
     }'
 }
 
@@ -314,7 +363,7 @@ done
 # census TREE: a separate, untimed run under strace
 census() {
   eval "top=\$TOP_$1 i=\$INST_$1"
-  md=$i/mail/$user/Maildir
+  w=`watch "$1"`
   d=$T/census.$1
   mkdir -p "$d"
   chmod 0777 "$d"
@@ -327,10 +376,10 @@ census() {
   sed "s|exec env - |exec strace -f -ff -ttt --seccomp-bpf -qq -e trace=$calls -o $d/send env - |" "$d/run.orig" > "$run"
   start "$1"
   cp "$d/run.orig" "$run"
-  "$CLOCK" pass "$md/new" $((wper * P)) "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$wper" >/dev/null ||
+  "$CLOCK" pass "$w" $((wper * P)) "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$wper" >/dev/null ||
     { echo "census warm-up of $1 failed"; return 1; }
   "$CLOCK" drain "$i/queue" 60 || return 1
-  out=`"$CLOCK" pass "$md/new" "$m" "$P" strace -f -ff -ttt --seccomp-bpf -qq -e trace=$calls $asq -o "$d/inject" \
+  out=`"$CLOCK" pass "$w" "$m" "$P" strace -f -ff -ttt --seccomp-bpf -qq -e trace=$calls $asq -o "$d/inject" \
     "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" $((m / P))` || { echo "census of $1 failed"; return 1; }
   set -- "$1" $out
   "$CLOCK" drain "$i/queue" 60
@@ -400,13 +449,14 @@ for k in $TREES; do
   ip=`cut -d' ' -f2 "$f" | median`
   lat=`cut -d' ' -f3 "$f" | median`
   cpu=`cut -d' ' -f4 "$f" | median`
+  lcpu=`cut -d' ' -f5 "$f" | median`
   lmin=`cat "$T"/lat.$k.* | sort -n | head -n 1 | cut -d' ' -f1`
   lmax=`cat "$T"/lat.$k.* | sort -n | tail -n 1 | cut -d' ' -f1`
   cen=
   [ -f "$T/census.$k/totals" ] && cen=`awk '{ printf "; per msg %.2f fsync-family (%.2f fsync, %.2f syncfs, %.2f sync_file_range), %.2f forks, %.2f execs", $1, $4, $5, $6, $2, $3 }' "$T/census.$k/totals"`
   eval "name=\$DESC_$k"
-  printf '%s %s: %.0f msg/s end to end, %.0f msg/s injection; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg%s\n' \
-    "$k" "$name" "$tp" "$ip" "$lat" "$lmin" "$lmax" "$cpu" "$cen"
+  printf '%s %s: %.0f msg/s end to end, %.0f msg/s injection; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg, local %.3f ms/msg%s\n' \
+    "$k" "$name" "$tp" "$ip" "$lat" "$lmin" "$lmax" "$cpu" "$lcpu" "$cen"
   eval "TP_$k=$tp LAT_$k=$lat CPU_$k=$cpu"
 done
 eval "ta=\$TP_$FIRST la=\$LAT_$FIRST ca=\$CPU_$FIRST"
