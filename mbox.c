@@ -206,10 +206,24 @@ void mbox_filter_start(struct mbox *m)
   m->inheader = 1;
 }
 
-static void sleep_tenth(void)
+/* waiting for a lock: 1 ms, doubling up to 64 ms, each with up to half
+   of it again at random so that waiters do not wake together. A holder
+   that appends one message takes a few milliseconds, so a waiter gets the
+   lock soon after it is free, without a blocking F_SETLKW (which would need
+   a signal to end it at the deadline). */
+static void sleep_backoff(unsigned int *ms)
 {
-  struct timespec ts = { 0, 100000000 };
+  struct timespec ts;
+  unsigned int wait = *ms;
+  unsigned long mix;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  mix = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() * 2654435761UL);
+  wait += (unsigned int)(mix % (wait / 2 + 1));
+  ts.tv_sec = wait / 1000;
+  ts.tv_nsec = (long)(wait % 1000) * 1000000L;
   nanosleep(&ts, (struct timespec *)0);
+  if (*ms < 64) *ms *= 2;
 }
 
 static time_t now(void)
@@ -223,6 +237,7 @@ static time_t now(void)
 static int lock_fcntl(struct mbox *m, unsigned int timeout)
 {
   time_t deadline = now() + (time_t)timeout;
+  unsigned int backoff = 1;
   struct flock fl;
 
   for (;;) {
@@ -241,7 +256,7 @@ static int lock_fcntl(struct mbox *m, unsigned int timeout)
       errno = ETIMEDOUT;
       return -1;
     }
-    sleep_tenth();
+    sleep_backoff(&backoff);
   }
 }
 
@@ -283,6 +298,7 @@ static void remove_stale_dot(const char *lockname)
 static int lock_dot(struct mbox *m, unsigned int timeout)
 {
   time_t deadline = now() + (time_t)timeout;
+  unsigned int backoff = 1;
   char pid[FMT_ULONG + 1];
   size_t pidlen = fmt_ulong(pid, (unsigned long)getpid());
 
@@ -317,7 +333,7 @@ static int lock_dot(struct mbox *m, unsigned int timeout)
       errno = ETIMEDOUT;
       return -1;
     }
-    sleep_tenth();
+    sleep_backoff(&backoff);
   }
 }
 
