@@ -5,11 +5,15 @@
    With $MAIL locked as every mbox writer here locks it (mbox.h: fcntl,
    then the dot-lock MAIL.lock), it writes a copy of $MAIL followed by the
    messages, oldest (modification time) first, into the new file $MAILTMP,
-   which must be on the same file system; fsyncs it; renames it over $MAIL
-   and fsyncs the directory; only then removes the messages from the
-   Maildir and fsyncs new/ and cur/. A crash before the rename leaves $MAIL
-   as it was; a crash after it at worst appends a message again on the
-   next run: a message is never lost.
+   which must be on the same file system; fsyncs it and the dot-lock
+   (whose name the next step makes durable: a crash then leaves a lock
+   naming a dead pid, stale at once, not an empty one that blocks $MAIL
+   for MBOX_STALE seconds); renames it over $MAIL and fsyncs the
+   directory; only then removes the messages from the Maildir and fsyncs
+   new/ and cur/; unlocks, and fsyncs the directory again so that the
+   dot-lock's removal lasts. A crash before the rename leaves $MAIL as it
+   was; a crash after it at worst appends a message again on the next
+   run: a message is never lost.
 
    Each message is written as an mbox message (mbox.h: the quoting is that
    module's): "From SENDER DATE" where SENDER is taken from a first line
@@ -28,9 +32,9 @@
    Runs as: the owner of the Maildir and the mbox.
    Trusts: nothing in the messages; file names of the Maildir only as names
    (entries starting with '.' and anything not a regular file are left).
-   Exit codes: 0 done (or nothing to do); 100 MAILDIR, MAIL or MAILTMP
-   unset or empty, or MAILTMP naming the mbox or its lock; 111 any other
-   failure. */
+   Exit codes: 0 done (or nothing to do), durably; 100 MAILDIR, MAIL or
+   MAILTMP unset or empty, or MAILTMP naming the mbox or its lock; 111 any
+   other failure. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -364,6 +368,15 @@ int main(int argc, char **argv)
   if (buf_flush(&out) == -1) die_sys("write", mailtmp, 0);
   if (fsync(fdtmp) == -1) die_sys("fsync", mailtmp, 0);
   if (close(fdtmp) == -1) die_sys("close", mailtmp, 0);
+  /* the directory fsync below makes the dot-lock's name durable too: its
+     pid must be, so that after a crash the next locker finds it stale at
+     once instead of waiting MBOX_STALE seconds for an empty lock */
+  if (lock.dotlocked) {
+    int fd = open(lock.lockname.s, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd == -1) die_sys("open", lock.lockname.s, 0);
+    if (fsync(fd) == -1) { close(fd); die_sys("fsync", lock.lockname.s, 0); }
+    close(fd);
+  }
   if (rename(mailtmp, target) == -1)
     die_sys("rename", mailtmp, " over MAIL (MAILTMP must be on the file system of MAIL)");
   tmpmade = 0;
@@ -389,7 +402,12 @@ int main(int argc, char **argv)
     if (fd != -1) close(fd);
   }
   /* the lock is on the file that was renamed away: releasing it changes
-     nothing in it (nothing was appended through it) */
+     nothing in it (nothing was appended through it); the directory again,
+     so that the dot-lock's removal is durable too */
   mbox_abort(&lock);
+  if (fsync_dir(dir.s) == -1) {
+    diag_warn_sys("unable to fsync ", dir.s, (char *)0);
+    failed = 1;
+  }
   return failed ? 111 : 0;
 }
