@@ -33,6 +33,11 @@
 #   expect_no_forward      fail if qmail-queue ran
 #   rpline SENDER          prints the Return-Path line (no quoting needed)
 #   same FILE1 FILE2 WHAT  fail unless the files are byte for byte equal
+#   lspawn_home DIR        a home DIR for a real qmail-lspawn (DIR/bin/
+#                          qmail-lspawn built with DIR as its home, every
+#                          role the invoking user; DIR/bin/qmail-local);
+#                          uid and gid = the account deliveries run as
+#                          (nobody as root, else the invoking user)
 
 LC_ALL=C
 export LC_ALL
@@ -197,4 +202,23 @@ expect_mbox() {
     # the weekday is right too
     [ "`date -u -d "@$em_s" '+%a %b %d %H:%M:%S %Y'`" = "$em_d" ] || fail "the From_ date '$em_d' is inconsistent"
   done < "$T/mbox.dates"
+}
+
+lspawn_home() {
+  lh_b=$1/.build
+  lh_cc=${CC_CMD:-`sed -n 1p conf-cc`}
+  lh_ld=${LD_CMD:-`sed -n 1p conf-ld`}
+  mkdir -p "$lh_b" "$1/bin" "$1/users" "$1/queue/lock" "$1/queue/mess/8" || fail "mkdir $1"
+  for i in 1 2 3 4 5 6 7 8; do id -un; done > "$lh_b/users"
+  printf '%s\n%s\n' "`id -gn`" "`id -gn`" > "$lh_b/groups"
+  sh auto.sh "$1" "$lh_b/users" "$lh_b/groups" > "$lh_b/auto.c" || fail "auto.sh"
+  $lh_cc -I"$TOP" -c -o "$lh_b/auto.o" "$lh_b/auto.c" || fail "compile auto.c"
+  $lh_cc -I"$TOP" -c -o "$lh_b/qmail-lspawn.o" qmail-lspawn.c || fail "compile qmail-lspawn"
+  $lh_ld -o "$1/bin/qmail-lspawn" "$lh_b/qmail-lspawn.o" "$lh_b/auto.o" libqmail.a || fail "link qmail-lspawn"
+  cp "$TOP/qmail-local" "$1/bin/qmail-local" || fail "copy qmail-local"
+  if [ "`id -u`" = 0 ]; then
+    uid=`id -u nobody` && gid=`id -g nobody` || skip "no account nobody"
+  else
+    uid=`id -u` gid=`id -g`
+  fi
 }

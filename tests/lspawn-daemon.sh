@@ -14,23 +14,8 @@ need_programs qmail-local qmail-lspawn
 need_cmd "$PYTHON"
 . tests/lib_local.sh
 
+lspawn_home "$T/lhome"
 L=$T/lhome
-B=$L/.build
-cc=${CC_CMD:-`sed -n 1p conf-cc`}
-ld=${LD_CMD:-`sed -n 1p conf-ld`}
-mkdir -p "$B" "$L/bin" "$L/users" "$L/queue/lock" "$L/queue/mess/8" || fail mkdir
-for i in 1 2 3 4 5 6 7 8; do id -un; done > "$B/users"
-printf '%s\n%s\n' "`id -gn`" "`id -gn`" > "$B/groups"
-sh auto.sh "$L" "$B/users" "$B/groups" > "$B/auto.c" || fail "auto.sh"
-$cc -I"$TOP" -c -o "$B/auto.o" "$B/auto.c" || fail "compile auto.c"
-$cc -I"$TOP" -c -o "$B/qmail-lspawn.o" qmail-lspawn.c || fail "compile qmail-lspawn"
-$ld -o "$L/bin/qmail-lspawn" "$B/qmail-lspawn.o" "$B/auto.o" libqmail.a || fail "link qmail-lspawn"
-cp "$TOP/qmail-local" "$L/bin/qmail-local" || fail "copy qmail-local"
-if [ "`id -u`" = 0 ]; then
-  uid=`id -u nobody` && gid=`id -g nobody` || skip "no account nobody"
-else
-  uid=`id -u` gid=`id -g`
-fi
 UH=$T/uhome
 BG=$T/bg
 mkdir -p "$UH" "$BG" || fail "mkdir $UH"
