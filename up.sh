@@ -5,7 +5,12 @@
 # mkinstance.sh (unless -n; SMTP on 127.0.0.1:$UP_PORT when UP_PORT is set),
 # starts `svscan DIR/service` in its own session unless one already runs for
 # DIR (its pid is kept in DIR/svscan.pid), and waits until every service is up
-# and has stayed up for a second. Then it says where mail goes (unless -q).
+# and has stayed up for a second. With an SMTP service (qmail-smtpd under
+# tcpserver) it first makes sure that no other process listens on its port
+# (else it names the port and what holds it, and starts nothing), and at the
+# end waits until qmail-smtpd greets on it. A service whose run script or
+# programs changed since it started is restarted. Then it says where mail
+# goes and how to send a test message, by SMTP too (unless -q).
 # The queue, the mail and the control files of an existing instance are kept.
 # Stop it with down.sh DIR. Exit 0 running, 100 usage, 111 failure.
 
@@ -40,11 +45,6 @@ for c in svscan svok svstat; do
   command -v $c >/dev/null 2>&1 || die "$c not found: install daemontools (apt-get install daemontools)"
 done
 
-if [ -n "$make" ]; then
-  sh "$TOP/mkinstance.sh" "$dir" $UP_PORT || exit 111
-fi
-[ -d "$dir/service/qmail-send" ] || die "$dir is not an instance (no service/qmail-send)"
-
 # running: the pid in svscan.pid is an svscan working in DIR/service
 running() {
   [ -f "$dir/svscan.pid" ] || return 1
@@ -69,14 +69,70 @@ svc_pid() {
   svstat "$1" 2>/dev/null | sed -n 's/.*: up (pid \([0-9]*\)).*/\1/p'
 }
 
+# smtp_port: the port in the run script of the SMTP service, if there is one
+smtp_port() {
+  sed -n 's/^ *[0-9.:]* \([0-9][0-9]*\) qmail-smtpd .*/\1/p' "$dir/service/qmail-smtpd/run" 2>/dev/null
+}
+
+# listening PORT: a process accepts connections on 127.0.0.1 PORT
+listening() {
+  tcpclient -RHl0 -T 5 127.0.0.1 "$1" true >/dev/null 2>&1
+}
+
+# holders PORT: what listens on PORT, as far as ss (iproute2) can tell
+holders() {
+  command -v ss >/dev/null 2>&1 || { echo "(ss of iproute2 would show which process)"; return; }
+  h_out=`ss -H -l -t -n -p "sport = :$1" 2>/dev/null`
+  h_who=`printf '%s\n' "$h_out" | sed -n 's/.*users:((\(.*\)))[[:space:]]*$/\1/p' |
+    sed 's/),(/\n/g' | sed -n 's/^"\([^"]*\)",pid=\([0-9]*\),.*/\1 (pid \2)/p' | sort -u | tr '\n' ' '`
+  h_where=`printf '%s\n' "$h_out" | awk 'NF >= 4 { print $4 }' | sort -u | tr '\n' ' '`
+  if [ -n "$h_who" ]; then
+    echo "held by ${h_who% } on ${h_where% }"
+  elif [ -n "$h_where" ]; then
+    echo "listened on at ${h_where% } by a process of another user (ss -ltnp as root names it)"
+  fi
+}
+
+# greeting PORT: the first line the SMTP server on 127.0.0.1 PORT sends
+greeting() {
+  timeout 10 tcpclient -RHl0 -T 5 127.0.0.1 "$1" sh -c \
+    'IFS= read -r line <&6 && printf "%s\n" "$line" && printf "QUIT\r\n" >&7' 2>/dev/null | tr -d '\r'
+}
+
+# The SMTP port must be free, unless this instance's own qmail-smtpd, up and
+# running with the same port, holds it.
+port=
+if [ -n "$make" ]; then
+  [ -n "$UP_PORT" ] && [ -x "$TOP/qmail-smtpd" ] && port=$UP_PORT
+else
+  port=`smtp_port`
+fi
+if [ -n "$port" ]; then
+  command -v tcpserver >/dev/null 2>&1 && command -v tcpclient >/dev/null 2>&1 ||
+    die "tcpserver not found: install ucspi-tcp (apt-get install ucspi-tcp)"
+  if ! { running && is_up "$dir/service/qmail-smtpd" && [ "`smtp_port`" = "$port" ]; } && listening "$port"; then
+    echo "$PROG: fatal: port $port on 127.0.0.1 is taken: `holders "$port"`" >&2
+    echo "$PROG: nothing started; stop that process or choose another port: make up UP_PORT=NUMBER" >&2
+    exit 111
+  fi
+fi
+
+if [ -n "$make" ]; then
+  sh "$TOP/mkinstance.sh" "$dir" $UP_PORT || exit 111
+fi
+[ -d "$dir/service/qmail-send" ] || die "$dir is not an instance (no service/qmail-send)"
+
 stamp=$dir/.build/started
 if running; then
   [ -n "$quiet" ] || echo "$PROG: svscan already runs for $dir (pid $pid)"
   # Programs rebuilt since the services started: restart them so the new
   # programs run (qmail-send finishes its current deliveries first).
-  if [ -f "$stamp" ] && [ -n "`find "$dir/bin" -type f -newer "$stamp" 2>/dev/null`" ]; then
+  # So are services whose run script changed (a new SMTP port, say).
+  if [ -f "$stamp" ]; then
+    changed=`find "$dir/bin" -type f -newer "$stamp" 2>/dev/null`
     for s in "$dir"/service/*/; do
       s=${s%/}
+      [ -n "$changed" ] || [ -n "`find "$s/run" -newer "$stamp" 2>/dev/null`" ] || continue
       old=`svc_pid "$s"`
       [ -n "$old" ] || continue
       svc -t "$s"
@@ -85,7 +141,8 @@ if running; then
         [ $((`date +%s` - start)) -ge "$timeout" ] && die "$s did not restart within $timeout seconds"
         sleep 0.1
       done
-      [ -n "$quiet" ] || echo "$PROG: restarted ${s##*/}: its programs changed"
+      if [ -n "$changed" ]; then why="its programs changed"; else why="its run script changed"; fi
+      [ -n "$quiet" ] || echo "$PROG: restarted ${s##*/}: $why"
     done
     touch "$stamp"
   fi
@@ -133,6 +190,26 @@ for s in $services; do
   done
 done
 
+# qmail-smtpd answers when tcpserver listens and can run it: wait for its
+# greeting.
+port=
+[ -f "$dir/service/qmail-smtpd/run" ] && port=`smtp_port`
+if [ -n "$port" ]; then
+  start=`date +%s`
+  until answer=`greeting "$port"` && case $answer in 220[\ -]*) true ;; *) false ;; esac; do
+    if [ $((`date +%s` - start)) -ge "$timeout" ]; then
+      echo "$PROG: fatal: qmail-smtpd does not greet on 127.0.0.1 port $port within $timeout seconds (its answer: '$answer')" >&2
+      if [ -f "$dir/log/qmail-smtpd/current" ]; then
+        echo "$PROG: the end of $dir/log/qmail-smtpd/current:" >&2
+        tail -n 20 "$dir/log/qmail-smtpd/current" >&2
+      fi
+      echo "$PROG: it is still supervised; stop it with: sh $TOP/down.sh $dir" >&2
+      exit 111
+    fi
+    sleep 0.1
+  done
+fi
+
 [ -n "$quiet" ] && exit 0
 
 me=`id -un`
@@ -152,9 +229,10 @@ else
   printf '%s\n' "  printf 'F%s\\0T%s\\0\\0' $me@localhost $me@localhost > /tmp/envelope" \
     "  printf 'Subject: test\\n\\nhello\\n' | $dir/bin/qmail-queue 1</tmp/envelope"
 fi
-if [ -d "$dir/service/qmail-smtpd" ]; then
-  port=`sed -n 's/.* \([0-9][0-9]*\) qmail-smtpd .*/\1/p' "$dir/service/qmail-smtpd/run"`
-  echo "  or by SMTP: swaks --server 127.0.0.1:$port --to $me@localhost"
+if [ -n "$port" ]; then
+  printf '%s\n' "  or by SMTP to 127.0.0.1 port $port (the log is $dir/log/qmail-smtpd/current):" \
+    "  swaks --server 127.0.0.1:$port --from $me@localhost --to $me@localhost" \
+    "  python3 -c 'import smtplib; smtplib.SMTP(\"127.0.0.1\", $port).sendmail(\"$me@localhost\", [\"$me@localhost\"], \"Subject: test\\n\\nhello\\n\")'"
 fi
 echo "  then: ls $dir/mail/$me/Maildir/new/"
 echo "Stop it with: make down UP_DIR=$dir"
