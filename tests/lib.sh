@@ -112,11 +112,34 @@ need_root() {
   [ "`id -u`" = 0 ] || skip "needs root"
 }
 
-# need_cmd CMD...: skip unless every command is installed
+# need_cmd CMD...: skip unless every command is installed; the reason names
+# the Debian package (packages.sh test installs them as root)
 need_cmd() {
   for lib_c in "$@"; do
-    command -v "$lib_c" >/dev/null 2>&1 || skip "$lib_c is not installed"
+    command -v "$lib_c" >/dev/null 2>&1 || skip "$lib_c is not installed (Debian package `lib_package "$lib_c"`)"
   done
+}
+
+# lib_package CMD: the Debian 12 package that installs CMD
+lib_package() {
+  case $1 in
+    svscan | svok | svstat | svc | supervise | multilog | setuidgid | softlimit | tai64nlocal) echo daemontools ;;
+    tcpserver | tcpclient | tcprules | tcprulescheck) echo ucspi-tcp ;;
+    cc | gcc) echo gcc ;;
+    python3 | */python3) echo python3 ;;
+    setpriv) echo util-linux ;;
+    getconf) echo libc-bin ;;
+    timeout | stat | dd | mkfifo | od | sha256sum | yes | touch | sync | head | date) echo coreutils ;;
+    cmp) echo diffutils ;;
+    find) echo findutils ;;
+    usermod | useradd | userdel) echo passwd ;;
+    chattr) echo e2fsprogs ;;
+    dotlockfile) echo liblockfile-bin ;;
+    mutt_dotlock) echo mutt ;;
+    dovecot) echo dovecot-core ;;
+    ss) echo iproute2 ;;
+    *) echo "$1" ;;
+  esac
 }
 
 # need_programs NAME...: skip unless every program is built in the source tree
