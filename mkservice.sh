@@ -7,7 +7,8 @@
 #   HOME/service/qmail-send/log/run  multilog t into HOME/log/qmail-send
 # and, when SMTP_PORT is set and HOME/bin/qmail-smtpd exists,
 #   HOME/service/qmail-smtpd/run     tcpserver on SMTP_IP (default 0 = every
-#                                    address) port SMTP_PORT, qmail-smtpd
+#                                    address) port SMTP_PORT, qmail-smtpd,
+#                                    memory limited to SMTP_MEMORY bytes
 #   HOME/service/qmail-smtpd/log/run multilog t into HOME/log/qmail-smtpd
 #   HOME/control/tcp.smtp            tcpserver's rules, written when missing
 #   HOME/control/tcp.smtp.cdb        compiled from it with tcprules
@@ -38,6 +39,7 @@ case $home in /*) ;; *) die "home must be an absolute path: $home" ;; esac
 
 case $SMTP_PORT in *[!0-9]*) die "SMTP_PORT must be a port number: $SMTP_PORT" ;; esac
 case ${SMTP_IP:-0} in *[!0-9A-Fa-f.:]*) die "SMTP_IP must be an IP address: $SMTP_IP" ;; esac
+case $SMTP_MEMORY in *[!0-9]*) die "SMTP_MEMORY must be a number of bytes: $SMTP_MEMORY" ;; esac
 
 if [ "`id -u`" = 0 ]; then asroot=1; else asroot=; fi
 
@@ -142,10 +144,14 @@ tcp_rules() {
 # can delay every greeting by a timeout; the Received line names the client
 # by its address. -X -x: the rules of control/tcp.smtp.cdb, and every client
 # allowed without relaying when that file is missing. softlimit caps the
-# memory of tcpserver, qmail-smtpd and qmail-queue (SMTPD_MEMORY bytes).
+# memory of tcpserver, qmail-smtpd and qmail-queue to SMTP_MEMORY bytes
+# (default 12000000; 0 for no limit, as the sanitizer build needs).
 # It refuses to start without control/rcpthosts (no open relay).
-SMTPD_MEMORY=12000000
 smtpd_service() {
+  case ${SMTP_MEMORY:=12000000} in
+    0) memory= ;;
+    *) memory="softlimit -m $SMTP_MEMORY " ;;
+  esac
   if [ -n "$asroot" ]; then
     ids="uid=\`id -u $user_qmaild\` && gid=\`id -g $user_qmaild\` || exit 111"
     drop='-u "$uid" -g "$gid"'
@@ -175,7 +181,7 @@ case \$limit in
   '' | *[!0-9]*) limit=20 ;;
 esac
 $ids
-exec env - PATH="$home/bin:/usr/bin:/bin" softlimit -m $SMTPD_MEMORY \\
+exec env - PATH="$home/bin:/usr/bin:/bin" $memory\\
   tcpserver -v -R -H -l "\$me" -X -x $home/control/tcp.smtp.cdb -c "\$limit" $drop \\
   ${SMTP_IP:-0} $SMTP_PORT qmail-smtpd 2>&1
 EOF

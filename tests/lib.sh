@@ -29,6 +29,9 @@ export TOP
 umask 022
 
 if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+# The sanitizer runtimes reserve far more address space than the memory
+# limit of the SMTP service allows (mkservice.sh).
+[ -n "$SANITIZED" ] && SMTP_MEMORY=0 && export SMTP_MEMORY
 
 LIB_INSTANCES=
 LIB_PIDS=

@@ -31,6 +31,9 @@ assert_eq tcpserver "`cat /proc/$tcp_pid/comm`" "the program of the qmail-smtpd 
 if [ "`id -u`" = 0 ]; then
   assert_eq "`sed -n 2p conf-users`" "`ps -o user= -p $tcp_pid`" "the account tcpserver runs as"
 fi
+if [ -z "$SANITIZED" ]; then
+  assert_grep /proc/$tcp_pid/limits '^Max address space *12000000 *12000000 *bytes'
+fi
 
 # The rules: 127.0.0.1 (and ::1 for an IPv6 tcpserver) relay, others may
 # connect.
