@@ -33,6 +33,10 @@ case $1 in
   *) dir=`pwd`/$1 ;;
 esac
 dir=`echo "$dir" | sed 's,//*,/,g; s,/$,,'`
+# up.sh may have made DIR a link to the instance (as root, below /root).
+if [ -h "$dir" ]; then
+  dir=`readlink -f "$dir"` || { echo "$PROG: fatal: unable to resolve the link $dir" >&2; exit 111; }
+fi
 [ -n "$dir" ] || { echo "$PROG: usage: DIR must not be /" >&2; exit 100; }
 timeout=${DOWN_TIMEOUT:-60}
 myuid=`id -u`

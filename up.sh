@@ -41,6 +41,30 @@ esac
 dir=`echo "$dir" | sed 's,//*,/,g; s,/$,,'`
 timeout=${UP_TIMEOUT:-30}
 
+# As root, the mail accounts must reach the instance. A new one below a
+# directory they cannot enter (a checkout in /root, say) is made in
+# /var/lib/qmail-up instead, and DIR becomes a symbolic link to it.
+if [ -n "$make" ] && [ "`id -u`" = 0 ] && [ ! -e "$dir" ] && [ ! -h "$dir" ]; then
+  d=$dir
+  while [ -n "$d" ]; do
+    d=${d%/*}
+    [ -d "${d:-/}" ] || continue
+    case $((0`stat -L -c %a "${d:-/}"` & 1)) in
+      0)
+        alt=/var/lib/qmail-up$dir
+        (umask 022 && mkdir -p "$alt") && ln -s "$alt" "$dir" ||
+          die "unable to make $alt and the link $dir to it"
+        echo "$PROG: ${d:-/} is closed to the mail accounts: the instance is in $alt, and $dir links to it"
+        break
+        ;;
+    esac
+  done
+fi
+# A link made above: the instance is where it points (processes work there).
+if [ -h "$dir" ]; then
+  dir=`readlink -f "$dir"` || die "unable to resolve the link $dir"
+fi
+
 for c in svscan svok svstat; do
   command -v $c >/dev/null 2>&1 || die "$c not found: install daemontools (apt-get install daemontools)"
 done
