@@ -5,7 +5,8 @@
 #
 # up: the build and the instance need a C compiler and its headers (gcc,
 # libc6-dev), make, daemontools (svscan) and ucspi-tcp (tcpserver, or
-# ucspi-tcp-ipv6's); musl-tools and e2fsprogs are used when present. Each is
+# ucspi-tcp-ipv6's); musl-tools and e2fsprogs are used when present, and
+# swaks sends the test message make up suggests. Each is
 # found by a program (or header) it installs, so the ucspi-tcp-ipv6 variant
 # counts too. As root, the missing ones are installed with apt-get, and it
 # says which; if a needed one is still missing after that, or there is no
@@ -31,6 +32,7 @@ have() {
     ucspi-tcp) command -v tcpserver >/dev/null 2>&1 && command -v tcprules >/dev/null 2>&1 ;;
     musl-tools) command -v musl-gcc >/dev/null 2>&1 ;;
     e2fsprogs) command -v chattr >/dev/null 2>&1 ;;
+    swaks) command -v swaks >/dev/null 2>&1 ;;
     *)
       # installed by dpkg; Debian's ucspi-tcp-ipv6 provides ucspi-tcp
       dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q ' installed$' && return 0
@@ -61,7 +63,7 @@ install() {
 case $1 in
   up)
     needed="gcc libc6-dev make daemontools ucspi-tcp"
-    optional="musl-tools e2fsprogs"
+    optional="musl-tools e2fsprogs swaks"
     ;;
   test)
     needed=

@@ -254,8 +254,10 @@ else
     "  printf 'Subject: test\\n\\nhello\\n' | $dir/bin/qmail-queue 1</tmp/envelope"
 fi
 if [ -n "$port" ]; then
+  noswaks=
+  command -v swaks >/dev/null 2>&1 || noswaks="   (apt-get install swaks)"
   printf '%s\n' "  or by SMTP to 127.0.0.1 port $port (the log is $dir/log/qmail-smtpd/current):" \
-    "  swaks --server 127.0.0.1:$port --from $me@localhost --to $me@localhost" \
+    "  swaks --server 127.0.0.1:$port --from $me@localhost --to $me@localhost$noswaks" \
     "  python3 -c 'import smtplib; smtplib.SMTP(\"127.0.0.1\", $port).sendmail(\"$me@localhost\", [\"$me@localhost\"], \"Subject: test\\n\\nhello\\n\")'"
 fi
 echo "  then: ls $dir/mail/$me/Maildir/new/"

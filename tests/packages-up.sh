@@ -8,7 +8,7 @@
 #   - an ordinary user with only daemontools missing: it names only that;
 #   - an ordinary user with everything: silent, exit 0;
 #   - root: it says which packages it installs, apt-get installs exactly
-#     those (the optional musl-tools and e2fsprogs too), exit 0; when
+#     those (the optional musl-tools, e2fsprogs and swaks too), exit 0; when
 #     apt-get fails (also after apt-get update), or there is no apt-get, it
 #     names the needed packages still missing and exits 111.
 . tests/lib.sh
@@ -70,16 +70,16 @@ stub apt-get "echo \"\$*\" >> $log
 for p in \"\$@\"; do
   case \$p in
     gcc) n=gcc ;; make) n=make ;; daemontools) n='svscan setuidgid' ;;
-    ucspi-tcp) n='tcpserver tcprules' ;; musl-tools) n=musl-gcc ;; e2fsprogs) n=chattr ;;
+    ucspi-tcp) n='tcpserver tcprules' ;; musl-tools) n=musl-gcc ;; e2fsprogs) n=chattr ;; swaks) n=swaks ;;
     *) continue ;;
   esac
   for c in \$n; do printf '#!/bin/sh\n' > $F/\$c; /bin/chmod 0755 $F/\$c; done
 done"
 run
 assert_eq 0 "$rc" "exit status as root"
-assert_eq "packages.sh: installing with apt-get: gcc$libc make daemontools ucspi-tcp musl-tools e2fsprogs" \
+assert_eq "packages.sh: installing with apt-get: gcc$libc make daemontools ucspi-tcp musl-tools e2fsprogs swaks" \
   "`cat "$T/out"`" "output as root"
-assert_eq "install -y -q --no-install-recommends gcc$libc make daemontools ucspi-tcp musl-tools e2fsprogs" \
+assert_eq "install -y -q --no-install-recommends gcc$libc make daemontools ucspi-tcp musl-tools e2fsprogs swaks" \
   "`cat "$log"`" "apt-get's arguments"
 run
 assert_eq 0 "$rc" "exit status as root with every package"
