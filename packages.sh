@@ -78,10 +78,21 @@ esac
 lack=`missing $needed`
 if [ "`id -u`" != 0 ]; then
   [ -n "$lack" ] || exit 0
+  # Without package lists (a fresh container) apt-get must fetch them first.
+  apt="apt-get install $lack"
+  lists=
+  for f in "${APT_LISTS:-/var/lib/apt/lists}"/*_Packages*; do
+    [ -e "$f" ] && lists=1
+    break
+  done
+  [ -n "$lists" ] || apt="apt-get update && $apt"
   if command -v sudo >/dev/null 2>&1; then
-    cmd="sudo apt-get install $lack"
+    case $apt in
+      *"&&"*) cmd="sudo sh -c '$apt'" ;;
+      *) cmd="sudo $apt" ;;
+    esac
   else
-    cmd="su -c 'apt-get install $lack'"
+    cmd="su -c '$apt'"
   fi
   echo "$PROG: make $1 needs the Debian packages $lack, which are not installed." >&2
   echo "$PROG: install them as root with this command, then run make $1 again:" >&2

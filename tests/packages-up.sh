@@ -4,7 +4,8 @@
 # the packages install) so that it runs as any user and installs nothing:
 #   - an ordinary user on a fresh machine (only make's own tools): it names
 #     the missing packages, prints the one command to run as root (su -c
-#     without sudo, sudo with it) and exits 111;
+#     without sudo, sudo with it; apt-get update first when there are no
+#     package lists) and exits 111;
 #   - an ordinary user with only daemontools missing: it names only that;
 #   - an ordinary user with everything: silent, exit 0;
 #   - root: it says which packages it installs, apt-get installs exactly
@@ -12,6 +13,10 @@
 #     apt-get fails (also after apt-get update), or there is no apt-get, it
 #     names the needed packages still missing and exits 111.
 . tests/lib.sh
+
+# The host's package lists, as they are (both cases are made below).
+APT_LISTS=/var/lib/apt/lists
+export APT_LISTS
 
 F=$T/bin
 mkdir -p "$F" || fail "mkdir $F"
@@ -48,6 +53,19 @@ stub sudo
 run
 assert_eq 111 "$rc" "exit status with sudo"
 assert_grep "$T/out" "^    sudo apt-get install gcc$libc make daemontools ucspi-tcp\$"
+
+# A machine without package lists: apt-get update first.
+APT_LISTS=$T/lists
+export APT_LISTS
+mkdir "$APT_LISTS" || fail "mkdir $APT_LISTS"
+run
+assert_eq 111 "$rc" "exit status without package lists"
+assert_grep "$T/out" "^    sudo sh -c 'apt-get update && apt-get install gcc$libc make daemontools ucspi-tcp'\$"
+rm -f "$F/sudo"
+run
+assert_grep "$T/out" "^    su -c 'apt-get update && apt-get install gcc$libc make daemontools ucspi-tcp'\$"
+touch "$APT_LISTS/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages"
+stub sudo
 
 # Only daemontools missing (tcpserver and tcprules are there).
 for c in gcc make tcpserver tcprules; do stub $c; done
