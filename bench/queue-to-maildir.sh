@@ -441,10 +441,11 @@ census() {
   if [ $INJECT = smtp ]; then
     # tcpserver and all it starts under strace; as root, strace itself
     # becomes the SMTP account (-u, so that the setuid qmail-queue keeps
-    # its privilege), not tcpserver
+    # its privilege), not tcpserver. No --seccomp-bpf: its filter needs
+    # no_new_privs in an unprivileged tracee, and that voids the setuid bit.
     cp "$srun" "$d/smtpd-run.orig"
     sacct=`sed -n 's/^uid=\`id -u \([^\`]*\)\`.*/\1/p' "$srun"`
-    sed -e "s|exec env - |exec strace -f -ff -ttt --seccomp-bpf -qq -e trace=$calls ${sacct:+-u $sacct} -o $d/smtpd env - |" \
+    sed -e "s|exec env - |exec strace -f -ff -ttt -qq -e trace=$calls ${sacct:+-u $sacct} -o $d/smtpd env - |" \
       -e 's| -u "$uid" -g "$gid"||' "$d/smtpd-run.orig" > "$srun"
   fi
   start "$1"
@@ -535,8 +536,10 @@ for k in $TREES; do
   cen=
   [ -f "$T/census.$k/totals" ] && cen=`awk '{ printf "; per msg %.2f fsync-family (%.2f fsync, %.2f syncfs, %.2f sync_file_range), %.2f forks, %.2f execs", $1, $4, $5, $6, $2, $3 }' "$T/census.$k/totals"`
   eval "name=\$DESC_$k"
-  printf '%s %s: %.0f msg/s end to end, %.0f msg/s injection; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg, local %.3f ms/msg%s\n' \
-    "$k" "$name" "$tp" "$ip" "$lat" "$lmin" "$lmax" "$cpu" "$lcpu" "$cen"
+  inlabel=injection
+  [ $INJECT = smtp ] && inlabel=accepted
+  printf '%s %s: %.0f msg/s end to end, %.0f msg/s %s; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg, local %.3f ms/msg%s\n' \
+    "$k" "$name" "$tp" "$ip" "$inlabel" "$lat" "$lmin" "$lmax" "$cpu" "$lcpu" "$cen"
   eval "TP_$k=$tp LAT_$k=$lat CPU_$k=$cpu"
 done
 eval "ta=\$TP_$FIRST la=\$LAT_$FIRST ca=\$CPU_$FIRST"
