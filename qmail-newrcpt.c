@@ -325,8 +325,8 @@ static int read_home(const char *home, stralloc *names)
 
 unreadable:
   if (errno == ENOMEM) nomem();
-  diag_warn_sys("unable to list home directory ", home,
-                "; every address it handles is accepted", (const char *)0);
+  diag_warn("unable to list home directory ", home, ": ", error_str(errno),
+            "; every address it handles is accepted", (const char *)0);
   return 0;
 }
 
