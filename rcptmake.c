@@ -419,7 +419,7 @@ int rcptmake_emit_home(struct rcptmake *m, size_t h, const char *names, size_t l
       end = byte_chr(names + pos, len - pos, '\0');
       if (usable(names + pos, end)) m->names[m->nnames++] = names + pos;
     }
-    qsort(m->names, m->nnames, sizeof *m->names, by_name);
+    if (m->nnames) qsort(m->names, m->nnames, sizeof *m->names, by_name);
   }
 
   end = h + 1 < m->nhomes ? m->homes[h + 1] : m->ordered;
