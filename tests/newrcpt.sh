@@ -68,6 +68,9 @@ unknown() {
     out=`"$H/bin/qmail-newrcpt" -q "$a"`
     rc=$?
     assert_eq 100 $rc "exit code for $a ($out)"
+    # other tests may change /etc/passwd meanwhile: then it is out of date
+    [ -n "$PASSWD_MAY_CHANGE" ] && [ "$out" = "$a: unknown (database out of date: qmail-smtpd answers 450)" ] &&
+      continue
     assert_eq "$a: unknown" "$out" "answer for $a"
   done
 }
@@ -205,6 +208,7 @@ if [ "`id -u`" = 0 ]; then
   chown "$ru" "$T/ru"
   "$R/bin/qmail-newrcpt" 2> "$T/err" || { cat "$T/err"; fail "qmail-newrcpt from real accounts"; }
   H=$R
+  PASSWD_MAY_CHANGE=1
   known "$ru" "$ru-list-x" help
   unknown "$ru-x" "${ru}zz" nosuchuser
   # as qmail-getpw: a home owned by someone else does not count
