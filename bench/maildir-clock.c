@@ -27,8 +27,13 @@
      one line per sample: TOTAL_MS QUEUE_MS (until the file is in new/; until
      qmail-queue exited). QUEUEDIR "-" does not wait for the queue to empty
      (a backlog stays queued), only GAP_MS.
+   maildir-clock latency-cmd NEWDIR QUEUEDIR SAMPLES GAP_MS CMD [ARG...]
+     The same with any injection: CMD (for example bench/smtp-load sending
+     one message) runs with the clock's descriptors and must exit 0.
    maildir-clock drain QUEUEDIR TIMEOUT_S
      Waits until QUEUEDIR/mess/ holds no message.
+   maildir-clock port
+     Prints a TCP port on 127.0.0.1 that nothing listens on now.
 
    Exit 0 done, 1 a deadline passed or an injection failed, 100 usage,
    111 system error. */
@@ -41,7 +46,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -269,14 +277,15 @@ static int pass(const char *newdir, long want, int injectors, char **cmd)
   return failed;
 }
 
+/* CMD is QMAIL-QUEUE alone when MESSAGE is set (MESSAGE on fd 0 and
+   ENVELOPE on fd 1), else a command line run as it is */
 static int latency(const char *newdir, const char *queuedir, long samples, double gap,
-                   char *queue, const char *message, const char *envelope)
+                   char **cmd, const char *message, const char *envelope)
 {
   int ifd = watch_new(newdir);
   long i;
   for (i = 0; i < samples; ++i) {
     posix_spawn_file_actions_t fa;
-    char *args[2];
     pid_t pid;
     int status;
     double t0, t_queue, t_done = -1;
@@ -288,18 +297,18 @@ static int latency(const char *newdir, const char *queuedir, long samples, doubl
     }
     sleep_ms(gap);
     if (read_events(ifd) == -1) { /* an overflow of old events: nothing to do */ }
-    args[0] = queue;
-    args[1] = 0;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, message, O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, envelope, O_RDONLY, 0);
+    if (message) {
+      posix_spawn_file_actions_addopen(&fa, 0, message, O_RDONLY, 0);
+      posix_spawn_file_actions_addopen(&fa, 1, envelope, O_RDONLY, 0);
+    }
     t0 = now_ms(CLOCK_MONOTONIC);
-    if ((errno = posix_spawn(&pid, queue, &fa, 0, args, environ)) != 0) die(queue);
+    if ((errno = posix_spawnp(&pid, cmd[0], &fa, 0, cmd, environ)) != 0) die(cmd[0]);
     posix_spawn_file_actions_destroy(&fa);
     if (waitpid(pid, &status, 0) == -1) die("waitpid");
     t_queue = now_ms(CLOCK_MONOTONIC);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      fprintf(stderr, "maildir-clock: qmail-queue failed (status %d)\n", status);
+      fprintf(stderr, "maildir-clock: %s failed (status %d)\n", cmd[0], status);
       return 1;
     }
     p.fd = ifd;
@@ -319,12 +328,35 @@ static int latency(const char *newdir, const char *queuedir, long samples, doubl
   return 0;
 }
 
+static int free_port(void)
+{
+  struct sockaddr_in sa;
+  socklen_t len = sizeof sa;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd == -1) die("socket");
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1) die("bind");
+  if (getsockname(fd, (struct sockaddr *)&sa, &len) == -1) die("getsockname");
+  printf("%u\n", (unsigned)ntohs(sa.sin_port));
+  close(fd);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   if (argc >= 6 && !strcmp(argv[1], "pass"))
     return pass(argv[2], atol(argv[3]), atoi(argv[4]), argv + 5);
-  if (argc == 9 && !strcmp(argv[1], "latency"))
-    return latency(argv[2], argv[3], atol(argv[4]), atof(argv[5]), argv[6], argv[7], argv[8]);
+  if (argc == 9 && !strcmp(argv[1], "latency")) {
+    char *cmd[2];
+    cmd[0] = argv[6];
+    cmd[1] = 0;
+    return latency(argv[2], argv[3], atol(argv[4]), atof(argv[5]), cmd, argv[7], argv[8]);
+  }
+  if (argc >= 7 && !strcmp(argv[1], "latency-cmd"))
+    return latency(argv[2], argv[3], atol(argv[4]), atof(argv[5]), argv + 6, 0, 0);
+  if (argc == 2 && !strcmp(argv[1], "port")) return free_port();
   if (argc == 4 && !strcmp(argv[1], "drain")) {
     if (drain(argv[2], atof(argv[3]) * 1000)) return 0;
     fprintf(stderr, "maildir-clock: the queue did not empty within %s s\n", argv[3]);
@@ -332,6 +364,8 @@ int main(int argc, char **argv)
   }
   fputs("usage: maildir-clock pass NEWDIR WANT INJECTORS CMD [ARG...]\n"
         "       maildir-clock latency NEWDIR QUEUEDIR SAMPLES GAP_MS QMAIL-QUEUE MESSAGE ENVELOPE\n"
-        "       maildir-clock drain QUEUEDIR TIMEOUT_S\n", stderr);
+        "       maildir-clock latency-cmd NEWDIR QUEUEDIR SAMPLES GAP_MS CMD [ARG...]\n"
+        "       maildir-clock drain QUEUEDIR TIMEOUT_S\n"
+        "       maildir-clock port\n", stderr);
   return 100;
 }

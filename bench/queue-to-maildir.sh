@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/queue-to-maildir.sh [-r ROUNDS] [-n N] [-j INJECTORS] [-l SAMPLES] [-c CENSUS_N] [-d LINE] [-e new|queue] [TREE...]
+# bench/queue-to-maildir.sh [-r ROUNDS] [-n N] [-j INJECTORS] [-l SAMPLES] [-c CENSUS_N] [-d LINE] [-e new|queue] [-i qmail-queue|smtp [-k K] [-P]] [TREE...]
 #
 # The local path, qmail-queue to Maildir, of one build or of several side by
 # side. Run from the top of a source tree (it builds the helpers of this
@@ -23,6 +23,18 @@
 #             file appears in Maildir/new; queue when it has left the queue
 #             (its file in queue/mess/ is removed: the delivery is done and
 #             reported). A delivery that is not to ./Maildir/ needs -e queue.
+#   -i        how mail comes in: qmail-queue (default, as above) or smtp:
+#             the instance also runs qmail-smtpd under tcpserver on a free
+#             port of 127.0.0.1 (its service/qmail-smtpd), and one
+#             bench/smtp-load keeps INJECTORS SMTP sessions open at once,
+#   -k        K messages per connection (default 1), pipelining MAIL, RCPT
+#   -P        and DATA with -P. Then "injection" is the rate of messages
+#             accepted (until smtp-load has the last 250 and exits), the
+#             CPU is the instance's alone (tcpserver, qmail-smtpd and
+#             qmail-queue included, smtp-load not: it is printed apart as
+#             "client"), a latency sample is one message sent by
+#             smtp-load on a connection of its own, and the census also
+#             traces the SMTP service (tcpserver and all it starts).
 #   The old form `queue-to-maildir.sh N [INJECTORS]` still works.
 #   CONCURRENCY=n sets control/concurrencylocal (default 10); KEEP=1 keeps
 #   the temporary directory; QMBENCH_CPU=proc skips the cgroups (below).
@@ -81,7 +93,10 @@ WARMUP=100
 GAP_MS=50
 DELIVERY=
 END=new
-while getopts r:n:j:l:c:d:e: o; do
+INJECT=qmail-queue
+PER_CONN=1
+PIPELINING=
+while getopts r:n:j:l:c:d:e:i:k:P o; do
   case $o in
     r) ROUNDS=$OPTARG ;;
     n) N=$OPTARG ;;
@@ -90,6 +105,9 @@ while getopts r:n:j:l:c:d:e: o; do
     c) CENSUS_N=$OPTARG ;;
     d) DELIVERY=$OPTARG ;;
     e) END=$OPTARG ;;
+    i) INJECT=$OPTARG ;;
+    k) PER_CONN=$OPTARG ;;
+    P) PIPELINING=-P ;;
     *) usage ;;
   esac
 done
@@ -102,11 +120,13 @@ case $1 in
        case $1 in '' | *[!0-9]*) ;; *) [ -d "$1" ] || { P=$1; shift; } ;; esac
      fi ;;
 esac
-for v in "$ROUNDS" "$N" "$P" "$SAMPLES" "$CENSUS_N"; do
+for v in "$ROUNDS" "$N" "$P" "$SAMPLES" "$CENSUS_N" "$PER_CONN"; do
   case $v in '' | *[!0-9]*) usage ;; esac
 done
 [ "$ROUNDS" -ge 1 ] && [ "$P" -ge 1 ] && [ "$N" -ge "$P" ] || usage
 case $END in new | queue) ;; *) usage ;; esac
+case $INJECT in qmail-queue | smtp) ;; *) usage ;; esac
+[ "$PER_CONN" -ge 1 ] || usage
 
 UP_TIMEOUT=30
 export UP_TIMEOUT
@@ -157,6 +177,9 @@ trap 'exit 130' INT TERM
 gcc -O2 -o "$T/inject" "$BENCH/inject.c" &&
   gcc -O2 -o "$T/maildir-clock" "$BENCH/maildir-clock.c" || exit 111
 CLOCK=$T/maildir-clock
+if [ $INJECT = smtp ]; then
+  gcc -O2 -o "$T/smtp-load" "$BENCH/smtp-load.c" || exit 111
+fi
 
 # a 4 KB message
 user=`id -un`
@@ -249,8 +272,12 @@ for arg in "$@"; do
   make -s -C "$top" all >"$T/make.$label.log" 2>&1 ||
     { tail -n 20 "$T/make.$label.log"; echo "$arg: make failed"; exit 111; }
   inst=$T/inst.$label
-  sh "$top/mkinstance.sh" "$inst" >"$T/mkinstance.$label.log" 2>&1 ||
+  port=
+  [ $INJECT = smtp ] && port=`"$CLOCK" port`
+  sh "$top/mkinstance.sh" "$inst" $port >"$T/mkinstance.$label.log" 2>&1 ||
     { cat "$T/mkinstance.$label.log"; exit 111; }
+  [ $INJECT = qmail-queue ] || [ -f "$inst/service/qmail-smtpd/run" ] ||
+    { echo "$arg: no qmail-smtpd service (is qmail-smtpd built in that tree?)"; exit 100; }
   [ -n "$CONCURRENCY" ] && echo "$CONCURRENCY" > "$inst/control/concurrencylocal"
   if [ -n "$DELIVERY" ]; then
     home=$inst/mail/$user
@@ -263,7 +290,7 @@ for arg in "$@"; do
     mkdir "$cg" || exit 111
     CGROUPS="$CGROUPS $cg"
   fi
-  eval "TOP_$label=\$top DESC_$label=\$desc NAME_$label=\$arg INST_$label=\$inst CG_$label=\$cg"
+  eval "TOP_$label=\$top DESC_$label=\$desc NAME_$label=\$arg INST_$label=\$inst CG_$label=\$cg PORT_$label=\$port"
   TREES="$TREES $label"
 done
 FIRST=`echo $TREES | cut -d' ' -f1`
@@ -271,7 +298,12 @@ per=$((N / P))
 n=$((per * P))
 wper=$(((WARMUP + P - 1) / P))
 eval "first_inst=\$INST_$FIRST"
-echo "$n messages of 4096 bytes per pass from $P injectors, concurrencylocal `cat "$first_inst/control/concurrencylocal" 2>/dev/null || echo 10`;" \
+if [ $INJECT = smtp ]; then
+  via="by SMTP from $P sessions, $PER_CONN per connection`[ -n "$PIPELINING" ] && echo ", pipelined"`"
+else
+  via="from $P injectors"
+fi
+echo "$n messages of 4096 bytes per pass $via, concurrencylocal `cat "$first_inst/control/concurrencylocal" 2>/dev/null || echo 10`;" \
   "$SAMPLES latency samples per round; $ROUNDS rounds; CPU: $CPU_METHOD"
 echo "delivery: ${DELIVERY:-./Maildir/ (the default delivery)}; delivered: `[ $END = new ] && echo "its file is in Maildir/new" || echo "it has left the queue"`"
 
@@ -291,6 +323,24 @@ local_cpu_us() {
       "$i" | "$i"/*) sed 's/.*) //' "$p/stat" 2>/dev/null ;;
     esac
   done | awk -v hz="$hz" '{ t += $12 + $13 + $14 + $15 } END { printf "%.0f\n", t * 1e6 / hz }'
+}
+
+# load TREE WANT [WRAPPER...]: a clock pass of WANT messages (a multiple
+# of P) into the tree's instance, by qmail-queue or by SMTP; WRAPPER runs
+# each qmail-queue injector (strace for the census). Prints the clock's line
+# and, for SMTP, smtp-load's two lines before it.
+load() {
+  eval "i=\$INST_$1 cg=\$CG_$1 port=\$PORT_$1"
+  lw=`watch "$1"`
+  lwant=$2
+  shift 2
+  if [ $INJECT = smtp ]; then
+    "$CLOCK" pass "$lw" "$lwant" 1 "$T/smtp-load" -s "$P" -m "$lwant" -k "$PER_CONN" $PIPELINING \
+      -p "$port" -F "$T/msg" -f bench@example.com -t "$user@localhost"
+  else
+    QMBENCH_CGROUP=${cg:+$cg/cgroup.procs} \
+      "$CLOCK" pass "$lw" "$lwant" "$P" "$@" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" $((lwant / P))
+  fi
 }
 
 # start TREE, stop TREE: the tree's instance under svscan
@@ -315,22 +365,32 @@ round() {
   eval "i=\$INST_$1 cg=\$CG_$1"
   w=`watch "$1"`
   start "$1"
-  QMBENCH_CGROUP=${cg:+$cg/cgroup.procs} \
-    "$CLOCK" pass "$w" $((wper * P)) "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$wper" >/dev/null ||
-    { echo "warm-up of $1 failed"; exit 1; }
+  load "$1" $((wper * P)) >/dev/null || { echo "warm-up of $1 failed"; exit 1; }
   "$CLOCK" drain "$i/queue" 60 || exit 1
   sync
   c0=`cpu_us "$1"`
   l0=`local_cpu_us "$1"`
-  res=`QMBENCH_CGROUP=${cg:+$cg/cgroup.procs} \
-    "$CLOCK" pass "$w" "$n" "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$per"` ||
-    { echo "timed pass of $1 failed"; exit 1; }
+  out=`load "$1" "$n"` || { echo "$out"; echo "timed pass of $1 failed"; exit 1; }
+  res=`echo "$out" | grep -v '^smtp-load:'`
+  smtplat=`echo "$out" | sed -n 's/^smtp-load: latency ms median \([0-9.]*\),.*/\1/p'`
   "$CLOCK" drain "$i/queue" 60 || exit 1
   c1=`cpu_us "$1"`
   l1=`local_cpu_us "$1"`
   sync
-  "$CLOCK" latency "$w" "$i/queue" "$SAMPLES" "$GAP_MS" "$i/bin/qmail-queue" "$T/msg" "$T/env" > "$T/lat.$1.$2" ||
-    { echo "latency of $1 failed"; exit 1; }
+  if [ $INJECT = smtp ]; then
+    eval "port=\$PORT_$1"
+    "$CLOCK" latency-cmd "$w" "$i/queue" "$SAMPLES" "$GAP_MS" "$T/smtp-load" -q -s 1 -m 1 \
+      -p "$port" -F "$T/msg" -f bench@example.com -t "$user@localhost" > "$T/lat.$1.$2"
+  else
+    "$CLOCK" latency "$w" "$i/queue" "$SAMPLES" "$GAP_MS" "$i/bin/qmail-queue" "$T/msg" "$T/env" > "$T/lat.$1.$2"
+  fi || { echo "latency of $1 failed"; exit 1; }
+  # the message arrived whole: a delivered file ends with it
+  if [ $END = new ] && [ -z "$DELIVERY" ]; then
+    f=`ls "$w" | head -n 1`
+    size=`wc -c < "$T/msg"`
+    tail -c "$size" "$w/$f" | cmp -s - "$T/msg" ||
+      { echo "$1: $w/$f does not end with the message sent"; exit 1; }
+  fi
   stop "$1"
   # a delivery that failed or was deferred would be timed as done
   bad=`grep -c -e '^delivery [0-9]*: failure' -e '^delivery [0-9]*: deferral' "$i/log/qmail-send/current"`
@@ -339,15 +399,18 @@ round() {
   # $3 epoch, $4 inject ms, $5 total ms, $6 $7 injectors' user and sys ms,
   # $8..$11 user and sys us before and after, $12 $13 local us before and after
   sort -n "$T/lat.$1.$2" | awk -v t="$1" -v r="$2" -v n=$n -v inj="$4" -v tot="$5" \
-    -v ku="$6" -v ks="$7" -v u0="$8" -v s0="$9" -v u1="${10}" -v s1="${11}" -v l0="${12}" -v l1="${13}" -v mode=$CGMODE '
+    -v ku="$6" -v ks="$7" -v u0="$8" -v s0="$9" -v u1="${10}" -v s1="${11}" -v l0="${12}" -v l1="${13}" -v mode=$CGMODE \
+    -v smtp="`[ $INJECT = smtp ] && echo 1`" -v smtplat="$smtplat" '
     { l[NR] = $1 }
     END {
       med = NR % 2 ? l[(NR + 1) / 2] : (l[NR / 2] + l[NR / 2 + 1]) / 2
       u = (u1 - u0) / 1000; s = (s1 - s0) / 1000
-      if (mode == "proc") { u += ku; s += ks }   # the injectors
+      if (mode == "proc" && !smtp) { u += ku; s += ks }   # the injectors
       lc = (l1 - l0) / 1000 / n
-      printf "round %d %s: %6.0f msg/s end to end (%.0f ms), %6.0f msg/s injection; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg (user %.3f, sys %.3f), local %.3f\n",
-        r, t, n * 1000 / tot, tot, n * 1000 / inj, med, l[1], l[NR], (u + s) / n, u / n, s / n, lc
+      printf "round %d %s: %6.0f msg/s end to end (%.0f ms), %6.0f msg/s %s; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg (user %.3f, sys %.3f), local %.3f",
+        r, t, n * 1000 / tot, tot, n * 1000 / inj, smtp ? "accepted" : "injection", med, l[1], l[NR], (u + s) / n, u / n, s / n, lc
+      if (smtp) printf "; client CPU %.3f ms/msg, SMTP latency under load %.2f ms", (ku + ks) / n, smtplat
+      printf "\n"
       print n * 1000 / tot, n * 1000 / inj, med, (u + s) / n, lc >> ("'"$T"'/results." t)
     }'
 }
@@ -374,15 +437,33 @@ census() {
   run=$i/service/qmail-send/run
   cp "$run" "$d/run.orig"
   sed "s|exec env - |exec strace -f -ff -ttt --seccomp-bpf -qq -e trace=$calls -o $d/send env - |" "$d/run.orig" > "$run"
+  srun=$i/service/qmail-smtpd/run
+  if [ $INJECT = smtp ]; then
+    # tcpserver and all it starts under strace; as root, strace itself
+    # becomes the SMTP account (-u, so that the setuid qmail-queue keeps
+    # its privilege), not tcpserver. No --seccomp-bpf: its filter needs
+    # no_new_privs in an unprivileged tracee, and that voids the setuid bit.
+    cp "$srun" "$d/smtpd-run.orig"
+    sacct=`sed -n 's/^uid=\`id -u \([^\`]*\)\`.*/\1/p' "$srun"`
+    sed -e "s|exec env - |exec strace -f -ff -ttt -qq -e trace=$calls ${sacct:+-u $sacct} -o $d/smtpd env - |" \
+      -e 's| -u "$uid" -g "$gid"||' "$d/smtpd-run.orig" > "$srun"
+  fi
   start "$1"
   cp "$d/run.orig" "$run"
-  "$CLOCK" pass "$w" $((wper * P)) "$P" "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" "$wper" >/dev/null ||
-    { echo "census warm-up of $1 failed"; return 1; }
+  [ $INJECT = smtp ] && cp "$d/smtpd-run.orig" "$srun"
+  load "$1" $((wper * P)) >/dev/null || { echo "census warm-up of $1 failed"; return 1; }
   "$CLOCK" drain "$i/queue" 60 || return 1
-  out=`"$CLOCK" pass "$w" "$m" "$P" strace -f -ff -ttt --seccomp-bpf -qq -e trace=$calls $asq -o "$d/inject" \
-    "$T/inject" "$i/bin/qmail-queue" "$T/msg" "$T/env" $((m / P))` || { echo "census of $1 failed"; return 1; }
-  set -- "$1" $out
+  out=`load "$1" "$m" strace -f -ff -ttt --seccomp-bpf -qq -e trace=$calls $asq -o "$d/inject"` ||
+    { echo "$out"; echo "census of $1 failed"; return 1; }
+  set -- "$1" `echo "$out" | grep -v '^smtp-load:'`
   "$CLOCK" drain "$i/queue" 60
+  if [ $INJECT = smtp ]; then
+    svc -d "$i/service/qmail-smtpd"
+    for p in /proc/[0-9]*; do
+      [ "`cat "$p/comm" 2>/dev/null`" = tcpserver ] || continue
+      case `readlink "$p/cwd" 2>/dev/null` in "$i" | "$i"/*) kill -TERM "${p#/proc/}" ;; esac
+    done
+  fi
   # supervise's child is strace, which does not act on TERM while it waits:
   # mark the service down, then stop qmail-send itself
   svc -d "$i/service/qmail-send"
@@ -392,7 +473,7 @@ census() {
   done
   stop "$1"
   # per-process files NAME.PID, parents (smaller pids) first
-  files=`ls "$d" | sed -n 's/^\(send\|inject\)\.\([0-9]*\)$/\2 \1.\2/p' | sort -n | cut -d' ' -f2`
+  files=`ls "$d" | sed -n 's/^\(send\|inject\|smtpd\)\.\([0-9]*\)$/\2 \1.\2/p' | sort -n | cut -d' ' -f2`
   (cd "$d" && awk -v since="$2" -v m=$m '
       FNR == 1 { pid = FILENAME; sub(/.*\./, "", pid); prog = (pid in child) ? child[pid] : "?" }
       {
@@ -455,8 +536,10 @@ for k in $TREES; do
   cen=
   [ -f "$T/census.$k/totals" ] && cen=`awk '{ printf "; per msg %.2f fsync-family (%.2f fsync, %.2f syncfs, %.2f sync_file_range), %.2f forks, %.2f execs", $1, $4, $5, $6, $2, $3 }' "$T/census.$k/totals"`
   eval "name=\$DESC_$k"
-  printf '%s %s: %.0f msg/s end to end, %.0f msg/s injection; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg, local %.3f ms/msg%s\n' \
-    "$k" "$name" "$tp" "$ip" "$lat" "$lmin" "$lmax" "$cpu" "$lcpu" "$cen"
+  inlabel=injection
+  [ $INJECT = smtp ] && inlabel=accepted
+  printf '%s %s: %.0f msg/s end to end, %.0f msg/s %s; latency %.2f ms (min %.2f, max %.2f); CPU %.3f ms/msg, local %.3f ms/msg%s\n' \
+    "$k" "$name" "$tp" "$ip" "$inlabel" "$lat" "$lmin" "$lmax" "$cpu" "$lcpu" "$cen"
   eval "TP_$k=$tp LAT_$k=$lat CPU_$k=$cpu"
 done
 eval "ta=\$TP_$FIRST la=\$LAT_$FIRST ca=\$CPU_$FIRST"
