@@ -17,7 +17,7 @@
 . tests/lib_smtpd.sh
 
 smtpd_setup
-need_programs qmail-newmrh
+[ -x "$TOP/qmail-newmrh" ] || fail "qmail-newmrh is not built"
 
 # --- smtpgreeting ------------------------------------------------------------------------
 set_control "$I" smtpgreeting "mx.example.test Welcome"
