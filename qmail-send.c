@@ -93,9 +93,8 @@ static void nomem(void)
 /* ---------------------------------------------------------- configuration */
 
 struct config {
-  stralloc me, envnoathost, bouncefrom, bouncehost, doublebouncehost, doublebounceto;
-  stralloc locals_list, percenthack_list, vd_list;
-  struct map locals, percenthack, vd;
+  struct rewrite_control rw;  /* me, envnoathost, locals, percenthack, virtualdomains */
+  stralloc bouncefrom, bouncehost, doublebouncehost, doublebounceto;
   unsigned long concurrency[2];
   unsigned long lifetime;
 };
@@ -107,18 +106,11 @@ static struct channel chan[2];
 
 static void config_free(struct config *c)
 {
-  stralloc_free(&c->me);
-  stralloc_free(&c->envnoathost);
+  rewrite_control_free(&c->rw);
   stralloc_free(&c->bouncefrom);
   stralloc_free(&c->bouncehost);
   stralloc_free(&c->doublebouncehost);
   stralloc_free(&c->doublebounceto);
-  stralloc_free(&c->locals_list);
-  stralloc_free(&c->percenthack_list);
-  stralloc_free(&c->vd_list);
-  map_free(&c->locals);
-  map_free(&c->percenthack);
-  map_free(&c->vd);
 }
 
 /* reads every control file qmail-send uses; paths relative to the home.
@@ -126,35 +118,23 @@ static void config_free(struct config *c)
 static int config_read(struct config *c, const char **which)
 {
   struct config z = { 0 };
-  int r;
   *c = z;
   c->concurrency[0] = 10;
   c->concurrency[1] = 20;
   c->lifetime = 604800;
 #define TRY(fn, call) do { *which = fn; if ((call) == -1) return -1; } while (0)
-  TRY("control/me", r = control_readline(&c->me, "control/me"));
-  TRY("control/envnoathost", control_rldef(&c->envnoathost, "control/envnoathost", &c->me, "envnoathost"));
+  if (rewrite_control_read(&c->rw, which) == -1) return -1;
   TRY("control/bouncefrom", control_rldef(&c->bouncefrom, "control/bouncefrom", 0, "MAILER-DAEMON"));
-  TRY("control/bouncehost", control_rldef(&c->bouncehost, "control/bouncehost", &c->me, "bouncehost"));
-  TRY("control/doublebouncehost", control_rldef(&c->doublebouncehost, "control/doublebouncehost", &c->me, "doublebouncehost"));
+  TRY("control/bouncehost", control_rldef(&c->bouncehost, "control/bouncehost", &c->rw.me, "bouncehost"));
+  TRY("control/doublebouncehost", control_rldef(&c->doublebouncehost, "control/doublebouncehost", &c->rw.me, "doublebouncehost"));
   TRY("control/doublebounceto", control_rldef(&c->doublebounceto, "control/doublebounceto", 0, "postmaster"));
   TRY("control/concurrencylocal", control_readint(&c->concurrency[0], "control/concurrencylocal"));
   TRY("control/concurrencyremote", control_readint(&c->concurrency[1], "control/concurrencyremote"));
   TRY("control/queuelifetime", control_readint(&c->lifetime, "control/queuelifetime"));
-  TRY("control/locals", r = control_readlist(&c->locals_list, "control/locals"));
-  if (r == 0) {
-    if (!c->me.len) { *which = "control/locals (and control/me are missing)"; errno = ENOENT; return -1; }
-    if (!stralloc_copy(&c->locals_list, &c->me) || !stralloc_0(&c->locals_list)) return -1;
-  }
-  TRY("control/percenthack", control_readlist(&c->percenthack_list, "control/percenthack"));
-  TRY("control/virtualdomains", control_readlist(&c->vd_list, "control/virtualdomains"));
   *which = "memory";
-  if (!stralloc_0(&c->envnoathost) || !stralloc_0(&c->bouncefrom) || !stralloc_0(&c->bouncehost) ||
+  if (!stralloc_0(&c->bouncefrom) || !stralloc_0(&c->bouncehost) ||
       !stralloc_0(&c->doublebouncehost) || !stralloc_0(&c->doublebounceto))
     return -1;
-  if (!map_init(&c->locals, c->locals_list.s, c->locals_list.len, 0)) return -1;
-  if (!map_init(&c->percenthack, c->percenthack_list.s, c->percenthack_list.len, 0)) return -1;
-  if (!map_init(&c->vd, c->vd_list.s, c->vd_list.len, 1)) return -1;
   return 0;
 #undef TRY
 }
@@ -162,10 +142,11 @@ static int config_read(struct config *c, const char **which)
 static void config_activate(void)
 {
   int c;
-  rwcfg.locals = &cfg.locals;
-  rwcfg.percenthack = &cfg.percenthack;
-  rwcfg.virtualdomains = &cfg.vd;
-  rwcfg.envnoathost = cfg.envnoathost.s;
+  /* cfg was copied: point at its own maps, not those of the copy's source */
+  rwcfg.locals = &cfg.rw.locals;
+  rwcfg.percenthack = &cfg.rw.percenthack;
+  rwcfg.virtualdomains = &cfg.rw.vd;
+  rwcfg.envnoathost = cfg.rw.envnoathost.s;
   ncfg.rw = &rwcfg;
   ncfg.bouncefrom = cfg.bouncefrom.s;
   ncfg.bouncehost = cfg.bouncehost.s;

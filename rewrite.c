@@ -3,6 +3,8 @@
    do, so no two parts of the system disagree about the domain. */
 #include "rewrite.h"
 #include "map.h"
+#include "control.h"
+#include <errno.h>
 #include "str.h"
 #include "stralloc.h"
 
@@ -98,4 +100,46 @@ int verp_sender(const char *sender, size_t slen, const char *recipient, size_t r
   }
   if (!stralloc_catb(out, sender + at, slen - at)) return 0;
   return stralloc_0(out);
+}
+
+void rewrite_control_free(struct rewrite_control *c)
+{
+  stralloc_free(&c->me);
+  stralloc_free(&c->envnoathost);
+  stralloc_free(&c->locals_list);
+  stralloc_free(&c->percenthack_list);
+  stralloc_free(&c->vd_list);
+  map_free(&c->locals);
+  map_free(&c->percenthack);
+  map_free(&c->vd);
+}
+
+int rewrite_control_read(struct rewrite_control *c, const char **which)
+{
+  struct rewrite_control z = { { 0, 0, 0, 0 }, STRALLOC_ZERO, STRALLOC_ZERO, STRALLOC_ZERO,
+                               STRALLOC_ZERO, STRALLOC_ZERO, MAP_ZERO, MAP_ZERO, MAP_ZERO };
+  int r;
+
+  *c = z;
+#define TRY(fn, call) do { *which = fn; if ((call) == -1) return -1; } while (0)
+  TRY("control/me", control_readline(&c->me, "control/me"));
+  TRY("control/envnoathost", control_rldef(&c->envnoathost, "control/envnoathost", &c->me, "envnoathost"));
+  TRY("control/locals", r = control_readlist(&c->locals_list, "control/locals"));
+  if (r == 0) {
+    if (!c->me.len) { *which = "control/locals (and control/me are missing)"; errno = ENOENT; return -1; }
+    if (!stralloc_copy(&c->locals_list, &c->me) || !stralloc_0(&c->locals_list)) return -1;
+  }
+  TRY("control/percenthack", control_readlist(&c->percenthack_list, "control/percenthack"));
+  TRY("control/virtualdomains", control_readlist(&c->vd_list, "control/virtualdomains"));
+#undef TRY
+  *which = "memory";
+  if (!stralloc_0(&c->envnoathost)) return -1;
+  if (!map_init(&c->locals, c->locals_list.s, c->locals_list.len, 0)) return -1;
+  if (!map_init(&c->percenthack, c->percenthack_list.s, c->percenthack_list.len, 0)) return -1;
+  if (!map_init(&c->vd, c->vd_list.s, c->vd_list.len, 1)) return -1;
+  c->cfg.locals = &c->locals;
+  c->cfg.percenthack = &c->percenthack;
+  c->cfg.virtualdomains = &c->vd;
+  c->cfg.envnoathost = c->envnoathost.s;
+  return 0;
 }

@@ -33,4 +33,22 @@ int rewrite_unvirtual(const struct rewrite_config *cfg, const char *addr, size_t
 int verp_sender(const char *sender, size_t slen, const char *recipient, size_t rlen,
                 struct stralloc *out);
 
+/* The control files of the classification, read from the current
+   directory (the home): control/me, control/envnoathost (default: me),
+   control/locals (default: me), control/percenthack,
+   control/virtualdomains. qmail-send and qmail-smtpd read them with this
+   one function, so the relay decision and the routing agree.
+   After rewrite_control_read returns 0, cfg is ready to use; me is the
+   contents of control/me (possibly empty, not NUL-terminated). */
+#include "map.h"
+#include "stralloc.h"
+struct rewrite_control {
+  struct rewrite_config cfg;
+  stralloc me, envnoathost, locals_list, percenthack_list, vd_list;
+  struct map locals, percenthack, vd;
+};
+/* 0 ok; -1 with errno and *which naming the file (or "memory") */
+int rewrite_control_read(struct rewrite_control *c, const char **which);
+void rewrite_control_free(struct rewrite_control *c);
+
 #endif
