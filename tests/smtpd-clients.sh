@@ -30,12 +30,14 @@ check_copy() {
 
 # --- swaks -------------------------------------------------------------------------------
 for mode in normal pipelined; do
-  printf 'From: swaks@example.com\nTo: %s@localhost\nSubject: swaks %s\nMessage-ID: <swaks.%s@example.com>\n\nbody of the %s session\n.a dot line\n..two\n\nend\n' \
-    "$ME" "$mode" "$mode" "$mode" > "$T/swaks.$mode"
+  # swaks ends the data with CRLF . CRLF, so the file has no last newline
+  printf 'From: swaks@example.com\nTo: %s@localhost\nSubject: swaks %s\nMessage-ID: <swaks.%s@example.com>\n\nbody of the %s session\n.a dot line\n..two\n\nend' \
+    "$ME" "$mode" "$mode" "$mode" > "$T/swaks.$mode.data"
+  printf '\n' | cat "$T/swaks.$mode.data" - > "$T/swaks.$mode"
   opt=
   [ $mode = pipelined ] && opt=--pipeline
   swaks --server 127.0.0.1 --port "$SMTP_PORT" --helo swaks.example --from swaks@example.com \
-    --to "$ME@localhost" $opt --data "@$T/swaks.$mode" > "$T/swaks.$mode.out" 2>&1 ||
+    --to "$ME@localhost" $opt --data "@$T/swaks.$mode.data" > "$T/swaks.$mode.out" 2>&1 ||
     { cat "$T/swaks.$mode.out"; fail "swaks ($mode) exited $?"; }
   grep -q '^<-  250 2\.0\.0 ok [0-9]* qp [0-9]*' "$T/swaks.$mode.out" ||
     { cat "$T/swaks.$mode.out"; fail "swaks ($mode): no '250 2.0.0 ok TIME qp PID'"; }

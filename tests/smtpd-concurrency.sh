@@ -8,7 +8,8 @@
 # line, never ending it) and 5 slow clients (a line every 0.5 s) hold
 # slots, and 20 ordinary sessions one after the other are each served
 # within 5 s; the slow clients' messages are delivered too (nothing lost),
-# and no qmail-smtpd grows past the bound meanwhile.
+# no qmail-smtpd grows past the bound meanwhile, and the session deadline
+# (control/timeoutsmtpdsession 10) ends every slowloris within 15 s.
 # timeout: 400
 
 . tests/lib.sh
@@ -55,6 +56,7 @@ rm -f "$UM"/new/* "$UM"/cur/*
 # --- slow clients and slowloris within a limit of 20 --------------------------------------------
 smtpd_stop
 set_control "$I" concurrencyincoming 20
+set_control "$I" timeoutsmtpdsession 10
 smtpd_start
 "$PYTHON" tests/smtpd_load.py "$SMTP_PORT" "$ME@localhost" slow 10 5 20 20 > "$T/slow.out" 2>&1 &
 LOAD=$!
@@ -76,6 +78,10 @@ echo "largest qmail-smtpd RSS during the slow clients: $peak kB"
 awk '$1 == "fast" && $3 > 5000 { bad = bad " " $2 "(" $3 " ms)" } END { if (bad) { print "slow fast sessions:" bad; exit 1 } }' "$T/slow.out" ||
   fail "an ordinary session took more than 5 s while slow clients held slots"
 grep -q '^slow sent 5$' "$T/slow.out" || fail "not all 5 slow clients' messages were accepted"
+# the session deadline (control/timeoutsmtpdsession 10) ends every loris
+assert_eq 10 "`grep -c '^loris closed-by-server ' "$T/slow.out"`" "slowloris sessions ended by the server"
+awk '$1 == "loris" && $2 == "closed-by-server" && $5 > 15000 { print; bad = 1 } END { exit bad }' "$T/slow.out" ||
+  fail "a slowloris session outlived timeoutsmtpdsession 10 by more than 5 s"
 wait_for 60 maildir_has "$UM" 25 || fail "only `maildir_count "$UM"` of 25 messages delivered"
 settle
 assert_eq 25 "`maildir_count "$UM"`" "messages delivered (20 fast, 5 slow)"

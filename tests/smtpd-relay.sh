@@ -23,8 +23,9 @@ set_control "$I" virtualdomains virt.example:vuser
 hup "$I"
 smtpd_start
 
-# CLASS<TAB>RCPT argument: "553" = must be refused with 553 5.7.1,
-# "any" = may be accepted (it must then end in local delivery or a bounce)
+# CLASS<TAB>RCPT argument: "553" = must be refused with 553 5.7.1, "5xx"
+# = must be refused with some 5xx, "any" = may be accepted (it must then
+# end in local delivery or a bounce)
 cat > "$T/tricks" <<'EOF'
 553	<u@remote.example>
 553	u@remote.example
@@ -37,12 +38,12 @@ cat > "$T/tricks" <<'EOF'
 553	<""@remote.example>
 553	<"u@localhost"@remote.example>
 553	<u@localhost@remote.example>
-553	<u@remote.example> x@localhost
+5xx	<u@remote.example> x@localhost
 553	<u@remote.example >
 553	<u@remote.example%virt.example>
 553	<u@[10.9.9.9]>
 553	<u@[IPv6:2001:db8::1]>
-553	<u@localhost.>
+any	<u@localhost.>
 553	<u@.localhost>
 any	<u%remote.example@localhost>
 any	<u%remote.example%localhost@localhost>
@@ -95,6 +96,8 @@ try $tag: MAIL got '$mailr'" ;; esac
   case $class in
     553) case $rcptr in 553\ 5.7.1*) ;; *) bad="$bad
 try $tag: RCPT TO:$rcpt expected 553 5.7.1, got '$rcptr'" ;; esac ;;
+    5xx) case $rcptr in 5[0-9][0-9]\ 5.*) ;; *) bad="$bad
+try $tag: RCPT TO:$rcpt expected a 5xx, got '$rcptr'" ;; esac ;;
   esac
   case $rcptr in
     2*)

@@ -76,6 +76,9 @@ def hold(port, rcpt, n, ready, go):
     for t in ts:
         t.join()
     print("greeted %d" % sum(1 for c in conns if c))
+    for e in errors:
+        print("error " + e)
+    del errors[:]
     sys.stdout.flush()
     open(ready, "w").close()
     deadline = time.monotonic() + 120

@@ -7,7 +7,8 @@ Usage: smtpraw.py [-t SECONDS] [-e] [-6] HOST PORT STEP...
 
 With -e every reply must carry an enhanced status code (RFC 2034) on each
 of its lines ("CODE X.Y.Z ", the class X equal to the first digit of CODE),
-except the greeting and a 250 to HELO or EHLO, which RFC 2034 exempts.
+except the greeting, a 250 to HELO or EHLO (RFC 2034 exempts them) and
+3xx replies (RFC 3463 has no class 3).
 
 With -x, COMMAND is run by /bin/sh with one end of a socket pair as its fds
 0 and 1 (as tcpserver runs qmail-smtpd) and the environment of smtpraw.py;
@@ -201,7 +202,7 @@ class Client:
                 return lines
 
     def check_enhanced(self, lines):
-        if self.replies == 1:
+        if self.replies == 1 or lines[0][0] == "3":
             return
         verb = self.lastline[:5].upper()
         if lines[0][:3] == "250" and verb in (b"HELO ", b"EHLO ", b"HELO", b"EHLO"):
