@@ -4,7 +4,7 @@
 #   smtpd_setup                  a private instance $I (started), with
 #                                qmail-smtpd required; ME, UM (the invoking
 #                                user's Maildir), PM (postmaster's)
-#   smtpd_start [-r RELAYCLIENT] [-x RULES.cdb] [-c N] [-w WRAPPER]
+#   smtpd_start [-r RELAYCLIENT] [-x RULES.cdb] [-c N] [-b N] [-w WRAPPER]
 #               [-e NAME=VALUE]...
 #                                tcpserver on 127.0.0.1, a port of its own
 #                                choosing (SMTP_PORT), running
@@ -13,7 +13,8 @@
 #                                variables; RELAYCLIENT with -r; each -e).
 #                                -c: the connection limit (default: the
 #                                first line of control/concurrencyincoming,
-#                                else 40). -w: a command put before
+#                                else 40). -b: tcpserver's listen backlog
+#                                (its default is 20). -w: a command put before
 #                                qmail-smtpd (e.g. "$T/maxrss FILE"). As
 #                                root qmail-smtpd runs as the qmaild account.
 #                                SMTPD_PID is tcpserver's pid; it is killed
@@ -66,11 +67,13 @@ smtpd_start() {
   sd_rules=
   sd_wrap=
   sd_env=
+  sd_backlog=
   while [ $# -gt 0 ]; do
     case $1 in
       -r) sd_env="$sd_env RELAYCLIENT=$2" ;;
       -x) sd_rules=$2 ;;
       -c) sd_limit=$2 ;;
+      -b) sd_backlog="-b $2" ;;
       -w) sd_wrap=$2 ;;
       -e) sd_env="$sd_env $2" ;;
       *) fail "smtpd_start: unknown option $1" ;;
@@ -86,7 +89,7 @@ smtpd_start() {
   # -1: tcpserver prints the port it bound (port 0: one the kernel chose), so
   # no other program can take it between choosing and binding
   ( cd "$I" && exec env - PATH="$I/bin:/usr/bin:/bin" $sd_env \
-      tcpserver -1 -q -R -H -l localhost ${sd_rules:+-x "$sd_rules"} -c "$sd_limit" $sd_ids \
+      tcpserver -1 -q -R -H -l localhost ${sd_rules:+-x "$sd_rules"} -c "$sd_limit" $sd_backlog $sd_ids \
       127.0.0.1 0 $sd_wrap "$I/bin/qmail-smtpd" > "$T/smtpd.port" 2> "$T/smtpd.err" ) &
   SMTPD_PID=$!
   track_pid $SMTPD_PID

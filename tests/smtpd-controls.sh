@@ -8,7 +8,7 @@
 # advertises SIZE N; SIZE=N+1 at MAIL is 552 5.3.4 before any upload; a
 # message larger than N is 552 5.3.4 after the dot and not queued; DATABYTES
 # overrides the control); SIZE= beyond the free space of the queue's file
-# system is 452 4.3.1; timeoutsmtpd (an idle client gets 451 4.4.2 and the
+# system is 452 4.3.1 (also for an 18-digit value: RFC 1870 allows 20); timeoutsmtpd (an idle client gets 451 4.4.2 and the
 # close after about that many seconds).
 # timeout: 240
 
@@ -97,7 +97,7 @@ set_control "$I" databytes
 smtpd_start
 # no limit: a SIZE beyond the free space of the queue is a temporary failure
 smtp_ok "SIZE beyond the free space" '<220' '>EHLO c\r\n' '<250' \
-  '>MAIL FROM:<a@example.com> SIZE=999999999999999999\r\n' '<452 4.3.1' \
+  '>MAIL FROM:<a@example.com> SIZE=900000000000000\r\n' '<452 4.3.1' \
   '>MAIL FROM:<a@example.com> SIZE=1000\r\n' '<250 2.1.0' '>QUIT\r\n' '<221'
 settle
 find_subject "$UM" "small enough"
@@ -110,4 +110,10 @@ smtp_ok "timeoutsmtpd 2" '<220' '>HELO c\r\n' '<250' '<451 4.4.2' '<EOF'
 took=$((`date +%s` - start))
 echo "idle session closed after $took s"
 [ $took -le 6 ] || fail "an idle session was closed after $took s, with timeoutsmtpd 2"
+set_control "$I" timeoutsmtpd
+
+# RFC 1870: a SIZE value has up to 20 digits; one of 18 beyond the free
+# space is a temporary failure, not a syntax error
+smtp_ok "an 18-digit SIZE" '<220' '>EHLO c\r\n' '<250' \
+  '>MAIL FROM:<a@example.com> SIZE=999999999999999999\r\n' '<452 4.3.1' '>QUIT\r\n' '<221'
 pass

@@ -33,11 +33,12 @@ export SMTP_TIMEOUT
 # prints it and fails when the peak is over the limit
 rss_file() {
   set -- "$T"/rss/*
+  RSSF=$1
   [ $# = 1 ] && [ -s "$1" ]
 }
 rss_of() {
   wait_for 60 rss_file || fail "$1: no result from tests/maxrss.c: `ls "$T/rss"`"
-  read -r code maxrss hwm self ms < "$T"/rss/*
+  read -r code maxrss hwm self ms < "$RSSF"
   rm -f "$T"/rss/*
   peak=$maxrss
   [ "$hwm" -gt "$peak" ] && peak=$hwm
@@ -78,7 +79,7 @@ st=$?
 cat "$T/line.out"
 [ $st = 0 ] || fail "the 64 MiB command line"
 rss_of "64 MiB command line"
-replies=`sed -n 's/^S: \([0-9][0-9][0-9]\)[ -]\([0-9.]*\).*/\1 \2/p' "$T/line.out" | tr '\n' ,`
+replies=`sed -n 's/^S: \([0-9][0-9][0-9]\) \([0-9.]*\).*/\1 \2/p' "$T/line.out" | tr '\n' ,`
 echo "replies: $replies"
 case $replies in
   "220 ,250 ,500 5.5.2,250 2.0.0,221 2.0.0,") echo "cut off with 500 5.5.2; the session went on" ;;
