@@ -51,7 +51,7 @@ cat "$T/hold.out"
 [ $st = 0 ] || fail "not every one of the 500 messages was accepted"
 wait_for 240 maildir_has "$UM" 500 || fail "only `maildir_count "$UM"` of 500 messages delivered"
 settle
-got=`find "$UM/new" "$UM/cur" -type f -exec sed -n '/^$/q; s/^Subject: load \([0-9]*\)$/\1/p' {} + | sort -n | uniq | wc -l`
+got=`find "$UM/new" "$UM/cur" -type f -exec grep -h '^Subject: load [0-9]*$' {} + | sort | uniq | wc -l`
 assert_eq 500 "$got" "distinct messages 'load K' delivered"
 assert_eq 500 "`maildir_count "$UM"`" "messages delivered"
 rm -f "$UM"/new/* "$UM"/cur/*

@@ -135,21 +135,34 @@ smtp_ok "recipients without a database" \
   '>RCPT TO:<postmaster>\r\n' '<250 2.1.5' \
   '>QUIT\r\n' '<221'
 
-# --- IPv6: qmail-smtpd run as the IPv6 tcpserver runs it ----------------------------------
-# (Debian's tcpserver is IPv4 only: the session runs over a socket pair
-# with the environment an IPv6 tcpserver sets)
-"$PYTHON" tests/smtpraw.py -e -t 20 -x "cd $I && exec env - PATH=/usr/bin:/bin PROTO=TCP6 TCP6REMOTEIP=2001:db8::25 TCP6REMOTEPORT=40000 TCP6LOCALIP=::1 TCP6LOCALPORT=25 TCP6LOCALHOST=localhost $I/bin/qmail-smtpd" \
-  '<220' '>EHLO v6.example\r\n' '<250' \
-  '>MAIL FROM:<six@[IPv6:2001:db8::25]>\r\n' '<250 2.1.0' \
-  ">RCPT TO:<$ME@localhost>\r\n" '<250 2.1.5' \
-  '>DATA\r\n' '<354' '>Subject: over ipv6\r\n\r\nsix\r\n.\r\n' '<250 2.0.0' '>QUIT\r\n' '<221' '<EOF' ||
-  fail "a session over IPv6"
-settle
-find_subject "$UM" "over ipv6"
-message_split "$FOUND"
-echo "Received: $RCVD"
-assert_eq "Return-Path: <six@[IPv6:2001:db8::25]>" "$RP" "Return-Path of the IPv6 message"
-echo "$RCVD" | grep -q -F '2001:db8::25' || fail "the Received field does not name the IPv6 client: $RCVD"
-echo "$RCVD" | grep -q -F 'HELO v6.example' || fail "the Received field does not name the HELO: $RCVD"
-echo "$RCVD" | grep -q -F 'unknown)' && fail "the IPv6 address is missing from the Received field: $RCVD"
+# --- IPv6: qmail-smtpd run as an IPv6 tcpserver runs it ------------------------------
+# (Debian's tcpserver is IPv4 only: the session runs over a socket pair with
+# the environment an IPv6 tcpserver sets.) First the TCP* names holding
+# IPv6 addresses, then PROTO=TCP6 with the TCP6* names of the IPv6 patches
+# of ucspi-tcp, which name the variables after PROTO.
+# v6_session N ENV...: a message "over ipv6 N" from six@[IPv6:2001:db8::25]
+v6_session() {
+  v6_n=$1
+  shift
+  "$PYTHON" tests/smtpraw.py -e -t 20 -x "cd $I && exec env - PATH=/usr/bin:/bin $* $I/bin/qmail-smtpd" \
+    '<220' '>EHLO v6.example\r\n' '<250' \
+    '>MAIL FROM:<six@[IPv6:2001:db8::25]>\r\n' '<250 2.1.0' \
+    ">RCPT TO:<$ME@localhost>\r\n" '<250 2.1.5' \
+    '>DATA\r\n' '<354' ">Subject: over ipv6 $v6_n\r\n\r\nsix\r\n.\r\n" '<250 2.0.0' '>QUIT\r\n' '<221' '<EOF' ||
+    fail "a session over IPv6 ($*)"
+  settle
+  find_subject "$UM" "over ipv6 $v6_n"
+  message_split "$FOUND"
+  RCVD=`echo "$RCVD" | tr -s ' '`
+  echo "$RCVD"
+  # the domain is queued in lower case (qmail-smtpd(8))
+  case `echo "$RP" | tr A-Z a-z` in
+    "return-path: <six@[ipv6:2001:db8::25]>") ;;
+    *) fail "Return-Path of the IPv6 message: $RP" ;;
+  esac
+  echo "$RCVD" | grep -q -E '^Received: from unknown \(HELO v6\.example\) \(2001:db8::25\) by (localhost|::1) with ESMTP; ' ||
+    fail "the Received field does not name the IPv6 client and server ($*): $RCVD"
+}
+v6_session 1 PROTO=TCP TCPREMOTEIP=2001:db8::25 TCPREMOTEPORT=40000 TCPLOCALIP=::1 TCPLOCALPORT=25 TCPLOCALHOST=localhost
+v6_session 2 PROTO=TCP6 TCP6REMOTEIP=2001:db8::25 TCP6REMOTEPORT=40000 TCP6LOCALIP=::1 TCP6LOCALPORT=25 TCP6LOCALHOST=localhost
 pass
