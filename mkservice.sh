@@ -180,9 +180,11 @@ limit=\`head -n 1 control/concurrencyincoming 2>/dev/null\`
 case \$limit in
   '' | *[!0-9]*) limit=20 ;;
 esac
+# the listen backlog follows the limit: a burst as large as the limit is
+# queued by the kernel, not dropped (tcpserver's default is 20)
 $ids
 exec env - PATH="$home/bin:/usr/bin:/bin" $memory\\
-  tcpserver -v -R -H -l "\$me" -X -x $home/control/tcp.smtp.cdb -c "\$limit" $drop \\
+  tcpserver -v -R -H -l "\$me" -X -x $home/control/tcp.smtp.cdb -c "\$limit" -b "\$limit" $drop \\
   ${SMTP_IP:-0} $SMTP_PORT qmail-smtpd 2>&1
 EOF
   logger qmail-smtpd

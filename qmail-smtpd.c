@@ -56,7 +56,7 @@ static struct {
   int mrhfd, rcptfd;
   struct cdb mrh, rcptdb;
   const char *relayclient;
-  const char *remoteip, *remotehost, *remoteinfo, *local;
+  const char *remoteip, *remotehost, *remoteinfo, *local, *localip;
 } cfg;
 
 static struct {
@@ -172,10 +172,20 @@ static void setup(void)
   cfg.rcptfd = open_cdb("users/rcpt.cdb", &cfg.rcptdb);
   if (!stralloc_0(&cfg.greeting)) die_nomem();
   cfg.relayclient = env_get("RELAYCLIENT");
-  cfg.remoteip = env_or("TCPREMOTEIP", "unknown");
-  cfg.remotehost = env_or("TCPREMOTEHOST", "unknown");
-  cfg.remoteinfo = env_get("TCPREMOTEINFO");
-  cfg.local = env_or("TCPLOCALHOST", env_or("TCPLOCALIP", "unknown"));
+  /* an IPv6 tcpserver may name them TCP6*: those first when PROTO says so */
+  if (str_equal(env_or("PROTO", ""), "TCP6")) {
+    cfg.remoteip = env_or("TCP6REMOTEIP", env_or("TCPREMOTEIP", "unknown"));
+    cfg.remotehost = env_or("TCP6REMOTEHOST", env_or("TCPREMOTEHOST", "unknown"));
+    cfg.remoteinfo = env_get("TCP6REMOTEINFO") ? env_get("TCP6REMOTEINFO") : env_get("TCPREMOTEINFO");
+    cfg.localip = env_or("TCP6LOCALIP", env_or("TCPLOCALIP", 0));
+    cfg.local = env_or("TCP6LOCALHOST", env_or("TCPLOCALHOST", cfg.localip ? cfg.localip : "unknown"));
+  } else {
+    cfg.remoteip = env_or("TCPREMOTEIP", "unknown");
+    cfg.remotehost = env_or("TCPREMOTEHOST", "unknown");
+    cfg.remoteinfo = env_get("TCPREMOTEINFO");
+    cfg.localip = env_or("TCPLOCALIP", 0);
+    cfg.local = env_or("TCPLOCALHOST", cfg.localip ? cfg.localip : "unknown");
+  }
 }
 
 /* ------------------------------------------------------------ session */
@@ -291,9 +301,10 @@ static void smtp_mail(const char *arg, size_t len)
   while (smtpaddr_param(arg, len, &pos, &key, &keylen, &val, &vallen, &hasval)) {
     if (smtpaddr_is(key, keylen, "SIZE") && hasval) {
       size_t i;
-      for (i = 0; i < vallen && val[i] >= '0' && val[i] <= '9' && size < 1000000000000000ULL; i++)
-        size = size * 10 + (unsigned long long)(val[i] - '0');
-      if (i != vallen || !vallen) { error_counted("501 5.5.4 bad SIZE parameter\r\n"); return; }
+      /* up to 20 digits (RFC 1870); a value past 64 bits stays at the top */
+      for (i = 0; i < vallen && val[i] >= '0' && val[i] <= '9'; i++)
+        size = size > (~0ULL - 9) / 10 ? ~0ULL : size * 10 + (unsigned long long)(val[i] - '0');
+      if (i != vallen || !vallen || vallen > 20) { error_counted("501 5.5.4 bad SIZE parameter\r\n"); return; }
     } else if (smtpaddr_is(key, keylen, "BODY") && hasval &&
                (smtpaddr_is(val, vallen, "8BITMIME") || smtpaddr_is(val, vallen, "7BIT"))) {
       /* both are passed through unchanged */
@@ -312,7 +323,8 @@ static void smtp_mail(const char *arg, size_t len)
   }
   if (size) {
     unsigned long long space = queue_space();
-    if (space != (unsigned long long)-1 && space < size + SPACE_RESERVE) {
+    if (space != (unsigned long long)-1 &&
+        (size > space || space - size < SPACE_RESERVE)) {
       out("452 4.3.1 insufficient system storage, try again later\r\n");
       return;
     }
@@ -332,7 +344,7 @@ static void smtp_mail(const char *arg, size_t len)
 static void local_literal(void)
 {
   size_t at = byte_rchr(addr.s, addr.len, '@');
-  const char *ip = env_get("TCPLOCALIP");
+  const char *ip = cfg.localip;
   stralloc lit = STRALLOC_ZERO;
   int match;
 
