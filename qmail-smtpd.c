@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,12 +93,78 @@ static void out2(const char *a, const char *b)
   out(b);
 }
 
+/* ---------------------------------------------------------------- log */
+
+/* One line on descriptor 2 (tcpserver's log) per decision worth knowing:
+   "qmail-smtpd: pid P: WHAT", written with one write so lines from
+   concurrent sessions never mix. Client data in it is cut to 200 bytes,
+   and bytes outside printable ASCII become '?'. */
+static stralloc logline;
+
+static void log_cat_safe(const char *t, size_t n)
+{
+  size_t i;
+  if (n > 200) n = 200;
+  for (i = 0; i < n; i++) {
+    char c = t[i];
+    if ((unsigned char)c < 32 || (unsigned char)c > 126) c = '?';
+    if (!stralloc_append(&logline, c)) return;
+  }
+}
+
+static void log_start(void)
+{
+  char num[FMT_ULONG];
+  logline.len = 0;
+  num[fmt_ulong(num, (unsigned long)getpid())] = 0;
+  if (!stralloc_copys(&logline, "qmail-smtpd: pid ") || !stralloc_cats(&logline, num) ||
+      !stralloc_cats(&logline, ": ")) logline.len = 0;
+}
+
+static void log_end(void)
+{
+  ssize_t w;
+  if (!stralloc_append(&logline, '\n')) return;
+  w = write(2, logline.s, logline.len);
+  (void)w;
+}
+
+/* "REPLY (for ADDR)" : the reply without its CR LF, and an address */
+static void log_reply(const char *reply, const char *what, const char *a, size_t n)
+{
+  size_t len = str_len(reply);
+  log_start();
+  if (len >= 2 && reply[len - 2] == '\r') len -= 2;
+  log_cat_safe(reply, len);
+  if (what) {
+    if (!stralloc_cats(&logline, " (")) return;
+    if (!stralloc_cats(&logline, what)) return;
+    if (!stralloc_cats(&logline, " <")) return;
+    log_cat_safe(a, n);
+    if (!stralloc_cats(&logline, ">)")) return;
+  }
+  log_end();
+}
+
 /* says the last words and ends the session */
 static void quit_with(const char *reply) __attribute__((noreturn));
 static void quit_with(const char *reply)
 {
+  log_reply(reply, 0, 0, 0);
   out(reply);
   smtpio_flush();
+  /* a client still sending would get a reset instead of our last line if
+     its data arrived after we closed: stop writing, then read what comes
+     for a moment */
+  shutdown(1, SHUT_WR);
+  smtpio_init(0, 1, 2, 5);
+  {
+    size_t n, total = 0;
+    while (total < 1048576 && smtpio_peek(&n)) {
+      smtpio_skip(n);
+      total += n;
+    }
+  }
   _exit(1);
 }
 
@@ -106,8 +173,20 @@ static void die_nomem(void) { quit_with("421 4.3.0 out of memory, closing connec
 static void die_timeout(void) { quit_with("451 4.4.2 timeout, closing connection\r\n"); }
 
 /* a refused command or recipient: too many end the session */
+static const char *log_what;  /* "MAIL" or "RCPT" while one is handled */
+
+/* a refusal that does not count as the client's error */
+static void refuse(const char *reply)
+{
+  if (log_what) log_reply(reply, log_what, addr.s, addr.len);
+  else log_reply(reply, 0, 0, 0);
+  out(reply);
+}
+
 static void error_counted(const char *reply)
 {
+  if (log_what) log_reply(reply, log_what, addr.s, addr.len);
+  else log_reply(reply, 0, 0, 0);
   out(reply);
   if (cfg.maxerrors && ++s.errors >= cfg.maxerrors)
     quit_with("421 4.7.0 too many errors, closing connection\r\n");
@@ -325,7 +404,7 @@ static void smtp_mail(const char *arg, size_t len)
     unsigned long long space = queue_space();
     if (space != (unsigned long long)-1 &&
         (size > space || space - size < SPACE_RESERVE)) {
-      out("452 4.3.1 insufficient system storage, try again later\r\n");
+      refuse("452 4.3.1 insufficient system storage, try again later\r\n");
       return;
     }
   }
@@ -386,7 +465,7 @@ static void smtp_rcpt(const char *arg, size_t len)
     return;
   }
   if (!addr.len) { error_counted("553 5.1.3 a recipient address cannot be empty\r\n"); return; }
-  if (s.nrcpt >= cfg.maxrcpt) { out("452 4.5.3 too many recipients\r\n"); return; }
+  if (s.nrcpt >= cfg.maxrcpt) { refuse("452 4.5.3 too many recipients\r\n"); return; }
   if (has_8bit(addr.s, addr.len) && !s.utf8) {
     error_counted("553 5.6.7 a non-ASCII address needs the SMTPUTF8 parameter\r\n");
     return;
@@ -423,12 +502,12 @@ static void smtp_rcpt(const char *arg, size_t len)
     /* postmaster is always taken (RFC 5321 4.5.1) */
     int known = (at == 10 && case_equalb(rewritten.s, 10, "postmaster")) ? 1 :
                 rcptcheck_lookup(&cfg.rcptdb, rewritten.s, at);
-    if (known == -1) { out("451 4.3.0 unable to read the recipient database\r\n"); return; }
+    if (known == -1) { refuse("451 4.3.0 unable to read the recipient database\r\n"); return; }
     if (!known) {
       /* a database older than its sources may not know a new address yet:
          the client tries again later rather than bouncing the mail */
       int stale = rcptcheck_stale(&cfg.rcptdb);
-      if (stale == -1) { out("451 4.3.0 unable to check the recipient database\r\n"); return; }
+      if (stale == -1) { refuse("451 4.3.0 unable to check the recipient database\r\n"); return; }
       if (stale) {
         error_counted("450 4.1.1 unknown address, and my recipient database is out of date; try again later\r\n");
         return;
@@ -525,7 +604,7 @@ static void smtp_data(const char *arg, size_t len)
   if (!s.mail) { error_counted("503 5.5.1 MAIL first\r\n"); return; }
   if (!s.nrcpt) { error_counted("503 5.5.1 RCPT first\r\n"); return; }
   if (queue_open(&q) == -1) {
-    out("451 4.3.0 unable to start qmail-queue, try again later\r\n");
+    refuse("451 4.3.0 unable to start qmail-queue, try again later\r\n");
     return;
   }
   out("354 go ahead, end with <CR><LF>.<CR><LF>\r\n");
@@ -541,6 +620,7 @@ static void smtp_data(const char *arg, size_t len)
       int e = errno;
       queue_fail(&q);
       if (e == ETIMEDOUT) die_timeout();
+      log_reply("the client went away during DATA; nothing was queued", 0, 0, 0);
       die_io();
     }
     r = smtpdata_feed(&d, in, n, &used, sink_put, &k);
@@ -555,13 +635,13 @@ static void smtp_data(const char *arg, size_t len)
   if (d.hops >= HOPS_MAX) {
     queue_fail(&q);
     transaction_reset();
-    out("554 5.4.6 too many hops, this message is looping\r\n");
+    refuse("554 5.4.6 too many hops, this message is looping\r\n");
     return;
   }
   if (k.toobig) {
     queue_fail(&q);
     transaction_reset();
-    out("552 5.3.4 sorry, that message size exceeds my databytes limit\r\n");
+    refuse("552 5.3.4 sorry, that message size exceeds my databytes limit\r\n");
     return;
   }
   queue_from(&q, s.from.s);
@@ -573,14 +653,35 @@ static void smtp_data(const char *arg, size_t len)
     }
   }
   result = queue_close(&q);
-  transaction_reset();
   if (!*result) {
+    log_start();
+    if (stralloc_cats(&logline, "accepted message qp ")) {
+      char n2[FMT_ULONG];
+      n2[fmt_ulong(n2, queue_qp(&q))] = 0;
+      stralloc_cats(&logline, n2);
+      stralloc_cats(&logline, " bytes ");
+      n2[fmt_ulong(n2, (unsigned long)d.bytes)] = 0;
+      stralloc_cats(&logline, n2);
+      stralloc_cats(&logline, " from <");
+      log_cat_safe(s.from.s, s.from.len - 1);
+      stralloc_cats(&logline, "> recipients ");
+      n2[fmt_ulong(n2, s.nrcpt)] = 0;
+      stralloc_cats(&logline, n2);
+      log_end();
+    }
+    transaction_reset();
     out("250 2.0.0 ok ");
     num[fmt_ulong(num, (unsigned long)time((time_t *)0))] = 0;
     out2(num, " qp ");
     num[fmt_ulong(num, queue_qp(&q))] = 0;
     out2(num, "\r\n");
     return;
+  }
+  transaction_reset();
+  log_start();
+  if (stralloc_cats(&logline, "qmail-queue refused the message: ")) {
+    log_cat_safe(result + 1, str_len(result + 1));
+    log_end();
   }
   if (*result == 'D') {
     enhanced_of(result + 1, "5.3.0", code);
@@ -603,10 +704,11 @@ static void dispatch(const char *t, size_t n)
   a = v;
   while (a < n && t[a] == ' ') a++;
 #define IS(w) smtpaddr_is(t, v, w)
+  addr.len = 0;
   if (IS("HELO")) smtp_helo(t + a, n - a);
   else if (IS("EHLO")) smtp_ehlo(t + a, n - a);
-  else if (IS("MAIL")) smtp_mail(t + a, n - a);
-  else if (IS("RCPT")) smtp_rcpt(t + a, n - a);
+  else if (IS("MAIL")) { log_what = "MAIL"; smtp_mail(t + a, n - a); log_what = 0; }
+  else if (IS("RCPT")) { log_what = "RCPT"; smtp_rcpt(t + a, n - a); log_what = 0; }
   else if (IS("DATA")) smtp_data(t + a, n - a);
   else if (IS("RSET")) { transaction_reset(); out("250 2.0.0 flushed\r\n"); }
   else if (IS("NOOP")) out("250 2.0.0 ok\r\n");
