@@ -11,7 +11,9 @@
 # queued for remote delivery. A client that goes away in the middle of
 # the data gets no 250, and nothing of its message is delivered or left
 # in the queue. A client that sends commands and never reads the replies
-# is let go once a write has waited timeoutsmtpd (2) seconds.
+# is let go once a write has waited timeoutsmtpd (2) seconds. A SIZE
+# parameter given twice counts as the last one, not as their digits run
+# together (SIZE=5 SIZE=5 under DATABYTES=50 is not 55 bytes).
 # timeout: 240
 
 . tests/lib.sh
@@ -107,4 +109,12 @@ print("closed" if closed else "still open", "after %.1f s" % (time.time() - t0))
 sys.exit(0 if closed and time.time() - t0 < 30 else 1)
 EOF
 cat "$T/noread.out"
+
+# --- SIZE given twice: each is a size, not digits of one ----------------------------
+smtpd_stop
+smtpd_start -e DATABYTES=50
+smtp_ok "SIZE=5 SIZE=5 under DATABYTES=50" '<220' '>EHLO c\r\n' '<250' \
+  '>MAIL FROM:<a@example.com> SIZE=5 SIZE=5\r\n' '<250 2.1.0' '>QUIT\r\n' '<221'
+smtp_ok "SIZE=5 SIZE=51 under DATABYTES=50" '<220' '>EHLO c\r\n' '<250' \
+  '>MAIL FROM:<a@example.com> SIZE=5 SIZE=51\r\n' '<552 5.3.4' '>QUIT\r\n' '<221'
 pass
