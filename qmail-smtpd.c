@@ -380,7 +380,9 @@ static void smtp_mail(const char *arg, size_t len)
   while (smtpaddr_param(arg, len, &pos, &key, &keylen, &val, &vallen, &hasval)) {
     if (smtpaddr_is(key, keylen, "SIZE") && hasval) {
       size_t i;
-      /* up to 20 digits (RFC 1870); a value past 64 bits stays at the top */
+      /* up to 20 digits (RFC 1870); a value past 64 bits stays at the top;
+         given twice, the last one counts */
+      size = 0;
       for (i = 0; i < vallen && val[i] >= '0' && val[i] <= '9'; i++)
         size = size > (~0ULL - 9) / 10 ? ~0ULL : size * 10 + (unsigned long long)(val[i] - '0');
       if (i != vallen || !vallen || vallen > 20) { error_counted("501 5.5.4 bad SIZE parameter\r\n"); return; }

@@ -50,6 +50,9 @@ int smtpaddr_parse(const char *arg, size_t len, stralloc *addr, size_t *params)
       if (++i == len) return 0;
       c = arg[i];
     }
+    /* no control byte, quoted or not (RFC 5321 4.1.2: 32-126 and 8-bit):
+       a CR would come out in Return-Path and in the next hop's commands */
+    if ((unsigned char)c < 32 || c == 127) return 0;
     if (!stralloc_append(addr, c)) return -1;
   }
   if (quoted) return 0;

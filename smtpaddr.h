@@ -22,7 +22,7 @@ struct stralloc;
    the address (not NUL-terminated, may be empty: the null sender) and
    *params the offset in arg where the parameters start (== len when there
    are none). 0 syntax error (no colon, no closing '>', an unterminated
-   quote, a NUL), -1 ENOMEM. */
+   quote, a NUL or any other control byte in the address), -1 ENOMEM. */
 int smtpaddr_parse(const char *arg, size_t len, struct stralloc *addr, size_t *params);
 
 /* the canonical form, in place: 1 ok, 0 the domain is empty after an '@'

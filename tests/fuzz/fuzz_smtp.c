@@ -3,7 +3,8 @@
    DATA state machine. The first byte chooses where the input is split; the
    DATA result must not depend on the split, the message must never hold a
    CR (every line end became LF, any other CR refused), and it is never
-   longer than the input. Aborts when an invariant breaks. */
+   longer than the input; no parsed address holds a control byte. Aborts
+   when an invariant breaks. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t kl, vl, count = 0;
     int hv;
     check(params <= n && addr.len <= n);
+    for (pos = 0; pos < addr.len; pos++)
+      check((unsigned char)addr.s[pos] >= 32 && addr.s[pos] != 127);
     pos = params;
     while (smtpaddr_param(s, n, &pos, &k, &kl, &v, &vl, &hv)) {
       check(k >= s && k + kl <= s + n && v + vl <= s + n);

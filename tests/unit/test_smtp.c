@@ -38,6 +38,22 @@ static void test_parse(void)
     size_t p;
     CHECK(smtpaddr_parse("TO:<a\0b>", 8, &a, &p) == 0);
   }
+  /* a control byte is no part of any address (RFC 5321 4.1.2: qtextSMTP
+     and quoted-pairSMTP are 32-126), quoted, escaped or bare: downstream it
+     would be a bare CR in Return-Path or in the next hop's MAIL FROM */
+  CHECK(parse("FROM:<a\rRSET\r@x>", NULL, 0));
+  CHECK(parse("TO:<\"u\r\"@x>", NULL, 0));
+  CHECK(parse("TO:<u\\\r@x>", NULL, 0));
+  CHECK(parse("TO:<u\t@x>", NULL, 0));
+  CHECK(parse("TO:u\t@x", NULL, 0));
+  CHECK(parse("TO:<u\x1b[2J@x>", NULL, 0));
+  CHECK(parse("TO:<u\x01@x>", NULL, 0));
+  CHECK(parse("TO:<u\x7f@x>", NULL, 0));
+  CHECK(parse("TO:<u@x\x0b>", NULL, 0));
+  /* after the path they are the parameters' business */
+  CHECK(parse("FROM:<u@x>\tSIZE=1", "u@x", 10));
+  /* 8-bit bytes are SMTPUTF8's business, not the parser's */
+  CHECK(parse("TO:<\xc3\xa9@x>", "\xc3\xa9@x", 9));
 }
 
 static int canon(const char *in, const char *want)
