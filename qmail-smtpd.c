@@ -291,8 +291,17 @@ static void set_helo(const char *arg, size_t len)
   s.helo.len--;
 }
 
+/* HELO and EHLO need a name (RFC 5321 4.1.1.1) */
+static int helo_missing(size_t len)
+{
+  if (len) return 0;
+  error_counted("501 5.5.4 syntax: HELO hostname (or EHLO hostname)\r\n");
+  return 1;
+}
+
 static void smtp_helo(const char *arg, size_t len)
 {
+  if (helo_missing(len)) return;
   set_helo(arg, len);
   s.ehlo = 0;
   transaction_reset();
@@ -304,6 +313,7 @@ static void smtp_ehlo(const char *arg, size_t len)
 {
   char num[FMT_ULONG];
 
+  if (helo_missing(len)) return;
   set_helo(arg, len);
   s.ehlo = 1;
   transaction_reset();
@@ -539,10 +549,12 @@ static int sink_put(void *ctx, const char *t, size_t n)
   return 0;
 }
 
-/* "a-zA-Z0-9.@%+/=:-[]" kept, anything else '?', as qmail writes it */
+/* "a-zA-Z0-9.@%+/=:-[]" kept, anything else '?', as qmail writes it; at
+   most 255 bytes of each, so the line stays within RFC 5322's 998 */
 static void safe_cat(stralloc *sa, const char *t)
 {
-  for (; *t; t++) {
+  size_t n = 0;
+  for (; *t && n < 255; t++, n++) {
     char c = *t;
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
           c == '.' || c == '@' || c == '%' || c == '+' || c == '/' || c == '=' ||

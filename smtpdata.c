@@ -30,7 +30,7 @@ static void header_line_end(struct smtpdata *d)
   if (!d->inheader) return;
   if (d->hdrlen == 0) { d->inheader = 0; return; }
   if ((d->hdrlen >= 8 && !memcmp(d->hdr, "received", 8)) ||
-      (d->hdrlen >= 12 && !memcmp(d->hdr, "delivered-to", 12)))
+      (d->hdrlen >= 9 && !memcmp(d->hdr, "delivered", 9)))
     d->hops++;
   d->hdrlen = 0;
 }

@@ -11,7 +11,8 @@
    sent otherwise (NUL and 8-bit bytes included).
 
    While in the header (up to the first empty line), lines starting with
-   "received" or "delivered-to" (any case) are counted as hops. */
+   "received" or "delivered" (any case; Delivered-To among them) are
+   counted as hops, as qmail counts them. */
 #ifndef SMTPDATA_H
 #define SMTPDATA_H
 #include <stddef.h>
@@ -27,8 +28,8 @@ struct smtpdata {
   int inheader;
   unsigned long hops;
   unsigned long long bytes;   /* bytes emitted */
-  size_t hdrlen;              /* bytes of the current header line so far, up to 13 */
-  char hdr[13];
+  size_t hdrlen;              /* bytes of the current header line so far, up to 9 */
+  char hdr[9];
 };
 
 void smtpdata_start(struct smtpdata *d);

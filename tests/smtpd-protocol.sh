@@ -45,6 +45,24 @@ smtp_ok "HELO, NOOP, VRFY, HELP, RSET, unknown, QUIT" \
   '>XYZZY plugh\r\n' '<502 5.5.1' '>ETRN localhost\r\n' '<502 5.5.1' \
   '>qUiT\r\n' '<221 2.0.0' '<EOF'
 
+smtp_ok "HELO and EHLO without a host name" \
+  '<220' '>HELO\r\n' '<501 5.5.4' '>EHLO \r\n' '<501 5.5.4' \
+  '>EHLO client.example\r\n' '<250' '>QUIT\r\n' '<221 2.0.0' '<EOF'
+
+# the log on descriptor 2: a refusal and an accepted message, tied by pid
+smtp_ok "a logged session" \
+  '<220' '>EHLO client.example\r\n' '<250' \
+  '>MAIL FROM:<log@example.com>\r\n' '<250' \
+  '>RCPT TO:<u@remote.example>\r\n' '<553 5.7.1' \
+  ">RCPT TO:<$ME@localhost>\r\n" '<250' \
+  '>DATA\r\n' '<354' '>Subject: logged\r\n\r\nx\r\n.\r\n' '<250 2.0.0' \
+  '>QUIT\r\n' '<221 2.0.0' '<EOF'
+wait_for 10 grep -q 'accepted message qp [0-9]* bytes 19 from <log@example.com> recipients 1$' "$T/smtpd.err" ||
+  fail "no log line for the accepted message: `tail -n 5 "$T/smtpd.err"`"
+lp=`sed -n 's/^qmail-smtpd: pid \([0-9]*\): accepted message qp .* from <log@example.com>.*/\1/p' "$T/smtpd.err"`
+grep -q "^qmail-smtpd: pid $lp: 553 5.7.1 .* (RCPT <u@remote.example>)\$" "$T/smtpd.err" ||
+  fail "no log line for the refused recipient: `tail -n 5 "$T/smtpd.err"`"
+
 smtp_ok "the state machine" \
   '<220' '>EHLO c\r\n' '<250' \
   '>RCPT TO:<postmaster@localhost>\r\n' '<503 5.5.1' \

@@ -151,6 +151,8 @@ static void test_data(void)
   DATA("Received: a\r\nreceived: b\r\nDelivered-To: c\r\nX: d\r\n\r\nReceived: body\r\n.\r\n",
        "Received: a\nreceived: b\nDelivered-To: c\nX: d\n\nReceived: body\n", 0, 3);
   DATA(".Received: a\r\n\r\n.\r\n", "Received: a\n\n", 0, 1);
+  DATA("Delivered: a\r\nDELIVERED-TO: b\r\nDeliver: c\r\n\r\n.\r\n",
+       "Delivered: a\nDELIVERED-TO: b\nDeliver: c\n\n", 0, 2);
   /* the smuggling matrix: never an end of data but CR LF . CR LF */
   BARE("a\n.\nb\r\n.\r\n");
   BARE("a\r\n.\nb\r\n.\r\n");
