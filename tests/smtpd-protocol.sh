@@ -109,7 +109,7 @@ echo "$RCVD"
 echo "$RCVD" | grep -q -E '^Received: from unknown \(HELO pipe\.example\) \(127\.0\.0\.1\) by localhost with [A-Z0-9]*SMTP[A-Z0-9]*; .*[0-9]{4}' ||
   fail "qmail-smtpd's Received field is not as reference 3.10 says: $RCVD"
 find_subject "$UM" "after rset"
-assert_eq 2 "`maildir_count "$UM"`" "messages for $ME"
+assert_eq 3 "`maildir_count "$UM"`" "messages for $ME (the logged one, the pipelined one, the one after RSET)"
 assert_eq 0 "`maildir_count "$PM"`" "messages for postmaster (RSET must drop the first recipient)"
 
 # the qp of the final reply is the pid of qmail-queue, as qmail-send logs it
