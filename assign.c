@@ -291,6 +291,29 @@ static int found(struct cdb *c, struct assign_entry *e, const char *rest,
   return 1;
 }
 
+int assign_wildchars(struct cdb *c, unsigned char wild[256])
+{
+  int r;
+
+  /* read in pieces: the record's length comes from the file */
+  memset(wild, 0, 256);
+  r = cdb_find(c, "", 0);
+  if (r <= 0) return r;
+  {
+    uint32_t pos = cdb_datapos(c), left = cdb_datalen(c);
+    while (left) {
+      char chunk[256];
+      uint32_t n = left < sizeof chunk ? left : (uint32_t)sizeof chunk;
+      uint32_t j;
+      if (cdb_read(c, chunk, n, pos) == -1) return -1;
+      for (j = 0; j < n; j++) wild[(unsigned char)chunk[j]] = 1;
+      pos += n;
+      left -= n;
+    }
+  }
+  return 1;
+}
+
 int assign_lookup(struct cdb *c, const char *local, size_t len,
                   struct assign_entry *out)
 {
@@ -305,22 +328,7 @@ int assign_lookup(struct cdb *c, const char *local, size_t len,
     return -1;
   }
 
-  /* the wildchars, read in pieces: the record's length comes from the file */
-  memset(wild, 0, sizeof wild);
-  r = cdb_find(c, "", 0);
-  if (r == -1) return -1;
-  if (r == 1) {
-    uint32_t pos = cdb_datapos(c), left = cdb_datalen(c);
-    while (left) {
-      char chunk[256];
-      uint32_t n = left < sizeof chunk ? left : (uint32_t)sizeof chunk;
-      uint32_t j;
-      if (cdb_read(c, chunk, n, pos) == -1) return -1;
-      for (j = 0; j < n; j++) wild[(unsigned char)chunk[j]] = 1;
-      pos += n;
-      left -= n;
-    }
-  }
+  if (assign_wildchars(c, wild) == -1) return -1;
 
   if (!stralloc_copyb(&key, "!", 1) || !stralloc_catb(&key, local, len) ||
       !stralloc_0(&key))

@@ -105,6 +105,10 @@ int assign_scan_gid(const char *s, size_t n, gid_t *gid);
    then asks qmail-getpw), -1 error with errno (EPROTO for a corrupt file or
    record, ENOMEM, EINVAL if local contains a NUL). Unless it returns 1 the
    string fields of *out are NULL. c must have been set up with cdb_init. */
+/* the "wildchars" of a table (the empty key): wild[b] is 1 for every byte b
+   that ends a wildcard prefix. 1 read, 0 no such record (all 0), -1 error. */
+int assign_wildchars(struct cdb *c, unsigned char wild[256]);
+
 int assign_lookup(struct cdb *c, const char *local, size_t len,
                   struct assign_entry *out);
 

@@ -45,9 +45,9 @@
 #include "str.h"
 #include "stralloc.h"
 
-#define LINE_MAX 1000            /* a command line with its CR LF (RFC 5321 4.5.3.1.4) */
+#define COMMAND_MAX 1000            /* a command line with its CR LF (RFC 5321 4.5.3.1.4) */
 #define PATH_LIMIT 256           /* a path with its angle brackets (RFC 5321 4.5.3.1.3) */
-#define HOPS_MAX 100             /* Received and Delivered-To lines before "looping" */
+#define HOPS_MAX 100             /* Received and Delivered lines before "looping" */
 #define SPACE_RESERVE (1 << 20)  /* free bytes the queue keeps beyond a message's SIZE */
 
 static struct {
@@ -747,7 +747,7 @@ int main(void)
   greet();
   for (;;) {
     int toolong, r;
-    r = smtpio_getline(&line, LINE_MAX, &toolong);
+    r = smtpio_getline(&line, COMMAND_MAX, &toolong);
     if (r == 0) die_io();
     if (r == -1) {
       if (errno == ETIMEDOUT) die_timeout();
@@ -755,7 +755,7 @@ int main(void)
       die_io();
     }
     if (line.len && line.s[line.len - 1] == '\r') line.len--;
-    if (toolong || line.len > LINE_MAX - 2) {
+    if (toolong || line.len > COMMAND_MAX - 2) {
       error_counted("500 5.5.2 line too long\r\n");
       continue;
     }

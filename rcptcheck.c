@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "assign.h"
 #include "cdb.h"
 #include "str.h"
 #include "stralloc.h"
@@ -58,21 +59,7 @@ static int lookup(struct cdb *c, stralloc *key, const char *local, size_t len)
   if (r == -1) return -1;
   if (r == 1) return verdict(c);
 
-  memset(wild, 0, sizeof wild);
-  r = cdb_find(c, "", 0);
-  if (r == -1) return -1;
-  if (r == 1) {
-    uint32_t pos = cdb_datapos(c), left = cdb_datalen(c);
-    while (left) {
-      char chunk[256];
-      uint32_t n = left < sizeof chunk ? left : (uint32_t)sizeof chunk;
-      uint32_t j;
-      if (cdb_read(c, chunk, n, pos) == -1) return -1;
-      for (j = 0; j < n; j++) wild[(unsigned char)chunk[j]] = 1;
-      pos += n;
-      left -= n;
-    }
-  }
+  if (assign_wildchars(c, wild) == -1) return -1;
 
   key->s[0] = RCPTCHECK_PREFIX;
   /* prefixes key[1..1+i), longest first; key->s[i] is the last byte */

@@ -115,25 +115,7 @@ if command -v strace >/dev/null 2>&1 && [ -z "$SANITIZED" ]; then
   printf '%s\n.\n' "$good" > "$H/users/assign"
   strace -f -o "$T/trace" -e trace=openat,fsync,fdatasync,rename,renameat,renameat2,close \
     "$H/bin/qmail-newu" || fail "qmail-newu under strace"
-  "$PYTHON" - "$T/trace" <<'EOF2' || fail "qmail-newu does not replace users/cdb durably"
-import re, sys
-fds = {}
-events = []
-for line in open(sys.argv[1]):
-    m = re.search(r'openat\(AT_FDCWD, "([^"]*)".*\)\s+=\s+(\d+)', line)
-    if m:
-        fds[m.group(2)] = m.group(1)
-        continue
-    m = re.search(r'f(?:data)?sync\((\d+)\)\s+=\s+0', line)
-    if m:
-        events.append("fsync " + fds.get(m.group(1), "?"))
-        continue
-    if re.search(r'rename(at2?)?\(.*"users/cdb.tmp".*"users/cdb".*\)\s+=\s+0', line):
-        events.append("rename")
-want = ["fsync users/cdb.tmp", "rename", "fsync users"]
-if events != want:
-    print("events:", events)
-    sys.exit(1)
-EOF2
+  "$PYTHON" "$TOP/tests/replace_order.py" "$T/trace" users/cdb.tmp users/cdb users ||
+    fail "qmail-newu does not replace users/cdb durably"
 fi
 pass
