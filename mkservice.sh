@@ -168,7 +168,7 @@ PATH=/usr/local/bin:/usr/bin:/bin
 export PATH
 cd $home || exit 111
 if [ ! -s control/rcpthosts ]; then
-  echo "qmail-smtpd run: fatal: $home/control/rcpthosts is missing or empty: refusing to run an open relay"
+  echo "qmail-smtpd run: fatal: $home/control/rcpthosts is missing or empty: qmail-smtpd would accept no mail from outside; write the domains it should accept there"
   exit 111
 fi
 me=\`head -n 1 control/me 2>/dev/null\`
