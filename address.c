@@ -207,6 +207,7 @@ static int addr_spec(struct parser *p, struct address_entry *e)
   stralloc *text = &p->l->text;
   int r;
 
+  if (!word(p, p->k)) return syntax(p);
   e->specstart = p->t[p->k].start;
   e->local = text->len;
   for (;;) {

@@ -127,6 +127,7 @@ static void test_nasty(void)
   expect("a@", "ERROR at 2"); /* the end of the input */
   expect("a@b.", "ERROR at 4");
   expect("<a@b", "ERROR at 4");
+  expect("Name <", "ERROR at 6"); /* found by fuzz_address */
   expect("\"abc", "ERROR at 0");
   expect("(abc", "ERROR at 0");
   expect("a) b", "ERROR at 1");
