@@ -5,6 +5,9 @@
    directory). The envelope is streamed: memory does not grow with the
    number of recipients.
 
+   preprocess_keep may keep the records in memory instead (see fresh.h);
+   preprocess_write writes such records out later.
+
    Nothing here is flushed to disk. The caller keeps todo/ID until it has
    made these files durable (or until the message is finished), so a crash
    before that only makes qmail-send preprocess the message again. */

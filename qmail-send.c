@@ -20,14 +20,19 @@
    requests), sendlog (the activity log). This file is the event loop and
    the life cycle of a message:
 
-     todo/ID seen -> preprocessed -> deliveries start at once
-       -> every recipient done: bounce queued, info removed, then
-          todo/ID (if still there) and mess/ID removed by qmail-clean
-       -> a pass ends with recipients left: info and channel files are
-          fsynced by the commit thread, then todo/ID goes.
+     todo/ID seen -> preprocessed (a message for one channel into memory,
+          module fresh; any other into info and channel files)
+       -> deliveries start at once
+       -> every recipient done: bounce queued, info removed (a message in
+          memory has none), then todo/ID (if still there) and mess/ID
+          removed by qmail-clean
+       -> a pass ends with recipients left: a message in memory gets its
+          info and channel files; they are fsynced by the commit thread,
+          then todo/ID goes.
 
    A message is thus never flushed twice: one delivered at the first
-   attempt costs no fsync here at all, and a crash before its commit only
+   attempt costs no fsync here at all (and, when it was kept in memory, no
+   info or channel file either), and a crash before its commit only
    makes the next qmail-send preprocess it again from todo/ID (recipients
    already delivered may be delivered again; nothing is lost). */
 
