@@ -8,6 +8,9 @@
    memory does not grow with the recipient count (the file is streamed, and
    only deliveries in flight keep their recipient).
 
+   A message qmail-send keeps in memory (fresh.h) is read and marked in
+   its entry instead; the deferred hook may then write it out.
+
    Results come back as spawner reports: success marks the record done in
    place (T becomes D), a permanent failure is handed to the caller's
    failed hook first, a temporary failure leaves the record for the next
@@ -55,9 +58,12 @@ struct delivery {
   stralloc rcpt;
 };
 
+struct fresh;
+
 struct job {
   int used, pass;         /* pass: still reading records */
   unsigned long id;
+  struct fresh *mem;      /* a message kept in memory (fresh.h), or NULL */
   int fd;                 /* channel file, read-write for marking */
   buf in;
   char *space;

@@ -90,7 +90,7 @@ static int stream(struct queue_client *q, int fd)
   }
 }
 
-int notice_send(unsigned long id, time_t t)
+int notice_send(unsigned long id, time_t t, const char *from)
 {
   struct queue_client q;
   struct bounce_head h;
@@ -107,7 +107,9 @@ int notice_send(unsigned long id, time_t t)
     log_warn_sys("unable to open", fn.s);
     return -1;
   }
-  if (preprocess_read_info(id, &sender, 0, &fn) == -1) {
+  if (from) {
+    while (!stralloc_copyb(&sender, from, str_len(from) + 1)) nomem();
+  } else if (preprocess_read_info(id, &sender, 0, &fn) == -1) {
     close(fdpara);
     if (errno == ENOENT) return 1;   /* finished before: nothing to do */
     log_warn_sys("unable to read", fn.s);

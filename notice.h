@@ -28,9 +28,10 @@ int notice_pending(unsigned long id);
 int notice_record(unsigned long id, const char *rcpt, size_t rlen, const char *text, size_t tlen);
 /* removes bounce/ID left by an earlier message with this ID; 0 ok, -1 retry */
 int notice_discard(unsigned long id);
-/* when the message is done: queues the notice if there is one.
+/* when the message is done: queues the notice if there is one. sender
+   (NUL-terminated) is the message's, or NULL to read it from info/N/ID.
    0 done (queued, discarded or none), -1 retry later, 1 info/N/ID is gone
    (the message was finished before) */
-int notice_send(unsigned long id, time_t t);
+int notice_send(unsigned long id, time_t t, const char *sender);
 
 #endif

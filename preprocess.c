@@ -1,6 +1,7 @@
 /* preprocess: queue/todo/ID into info, local and remote files (see
    preprocess.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "auto.h"
@@ -52,6 +53,18 @@ void preprocess_remove(unsigned long id, stralloc *fn)
   if (name(fn, "remote", id, 1)) unlink(fn->s);
 }
 
+/* unlinks info/N/ID, local/N/ID and remote/N/ID; -1 (fn names the file)
+   when one exists and cannot go */
+static int remove_checked(unsigned long id, stralloc *fn)
+{
+  int d;
+  for (d = 0; d < 3; ++d) {
+    if (!name(fn, d ? channel_dir[d - 1] : "info", id, 1)) return -1;
+    if (unlink(fn->s) == -1 && errno != ENOENT) return -1;
+  }
+  return 0;
+}
+
 /* creates fn exclusively; a leftover of an earlier attempt is replaced
    (todo/ID is the authority) */
 static int create_file(const char *fn)
@@ -80,8 +93,13 @@ static int output_close(struct output *o)
   return r;
 }
 
-int preprocess(const struct rewrite_config *rw, unsigned long id,
-               struct preprocess_result *r, stralloc *fn)
+/* keep: recipients go to memory when todo/ID is at most keep->max bytes
+   (NULL: always files). PREPROCESS_TOOBIG: the rewritten recipients
+   outgrew keep->max; nothing was kept or written */
+#define PREPROCESS_TOOBIG (-4)
+
+static int run(const struct rewrite_config *rw, unsigned long id,
+               struct preprocess_result *r, stralloc *fn, struct preprocess_memory *keep)
 {
   static stralloc rec = STRALLOC_ZERO, rewritten = STRALLOC_ZERO, chanfn = STRALLOC_ZERO;
   static struct output out[2];
@@ -99,6 +117,12 @@ int preprocess(const struct rewrite_config *rw, unsigned long id,
   fd = open_read(fn->s);
   if (fd == -1) return PREPROCESS_SYS;
   buf_init(&in, buf_unixread, fd, inspace, sizeof inspace);
+  if (keep) {
+    keep->kept = 0;
+    keep->recs[0].len = keep->recs[1].len = 0;
+    if (fstat(fd, &st) == -1) goto fail_read;
+    if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size <= keep->max) keep->kept = 1;
+  }
 
   /* the records before the first recipient: u, p, F */
   for (;;) {
@@ -123,11 +147,16 @@ int preprocess(const struct rewrite_config *rw, unsigned long id,
   }
   r->bytes = (unsigned long)st.st_size;
 
-  /* info first: if it exists this is a second preprocessing after a
-     crash, and every file of the earlier attempt goes */
-  if (!name(fn, "info", id, 1)) goto fail_read;
-  {
-    int fdinfo = open_excl(fn->s, 0600);
+  if (keep && keep->kept) {
+    /* no file of an earlier message with this ID may survive: its channel
+       file would look like work left for this one */
+    if (remove_checked(id, fn) == -1) goto fail_read;
+  } else {
+    /* info first: if it exists this is a second preprocessing after a
+       crash, and every file of the earlier attempt goes */
+    int fdinfo;
+    if (!name(fn, "info", id, 1)) goto fail_read;
+    fdinfo = open_excl(fn->s, 0600);
     if (fdinfo == -1 && errno == EEXIST) {
       preprocess_remove(id, &chanfn);
       fdinfo = open_excl(fn->s, 0600);
@@ -158,6 +187,19 @@ int preprocess(const struct rewrite_config *rw, unsigned long id,
     if (k != TODO_RECIPIENT) continue;
     c = rewrite_recipient(rw, rec.s + 1, rec.len - 2, &rewritten);
     if (c == -1) goto fail_files;
+    if (keep && keep->kept) {
+      stralloc *m = &keep->recs[c];
+      if (keep->recs[0].len + keep->recs[1].len + rewritten.len + 2 > keep->max) {
+        result = PREPROCESS_TOOBIG;
+        goto fail_files;
+      }
+      if (!stralloc_append(m, 'T') || !stralloc_cat(m, &rewritten) || !stralloc_0(m)) {
+        result = PREPROCESS_TOOBIG;   /* memory is short: files then */
+        goto fail_files;
+      }
+      r->channels |= 1 << c;
+      continue;
+    }
     if (out[c].fd == -1) {
       if (!name(fn, channel_dir[c], id, 1)) goto fail_files;
       out[c].fd = create_file(fn->s);
@@ -173,6 +215,14 @@ int preprocess(const struct rewrite_config *rw, unsigned long id,
   }
   close(fd);
   fd = -1;
+  if (keep && keep->kept) {
+    /* only a message for one channel stays in memory */
+    if (r->channels == 3) {
+      if (preprocess_write(id, r->sender.s, r->sender.len, keep->recs, 0, fn) == -1) goto fail_files;
+      keep->kept = 0;
+    }
+    goto ok;
+  }
   for (c = 0; c < 2; ++c) {
     if (!name(fn, channel_dir[c], id, 1)) goto fail_files;
     if (out[c].fd != -1) {
@@ -182,6 +232,7 @@ int preprocess(const struct rewrite_config *rw, unsigned long id,
       goto fail_files;
     }
   }
+ok:
   /* bounded, like every other stored copy of external data */
   if (rec.a > 65536) stralloc_free(&rec);
   if (rewritten.a > 65536) stralloc_free(&rewritten);
@@ -190,11 +241,72 @@ int preprocess(const struct rewrite_config *rw, unsigned long id,
 fail_files:
   e = errno;
   for (c = 0; c < 2; ++c) if (out[c].fd != -1) { close(out[c].fd); out[c].fd = -1; }
-  preprocess_remove(id, &chanfn);
+  if (keep && keep->kept) {
+    keep->kept = 0;
+    keep->recs[0].len = keep->recs[1].len = 0;
+  } else {
+    preprocess_remove(id, &chanfn);
+  }
   errno = e;
 fail_read:
   e = errno;
   if (fd != -1) close(fd);
   errno = e;
   return result;
+}
+
+int preprocess(const struct rewrite_config *rw, unsigned long id,
+               struct preprocess_result *r, stralloc *fn)
+{
+  return run(rw, id, r, fn, 0);
+}
+
+int preprocess_keep(const struct rewrite_config *rw, unsigned long id,
+                    struct preprocess_result *r, stralloc *fn, struct preprocess_memory *keep)
+{
+  int rc = run(rw, id, r, fn, keep);
+  if (rc == PREPROCESS_TOOBIG) rc = run(rw, id, r, fn, 0);
+  return rc;
+}
+
+static int write_file(stralloc *fn, const char *dir, unsigned long id, const char *s, size_t n)
+{
+  int fd, e;
+  if (!name(fn, dir, id, 1)) return -1;
+  fd = create_file(fn->s);
+  if (fd == -1) return -1;
+  if (buf_unixwrite(fd, (char *)s, n) == -1) { e = errno; close(fd); errno = e; return -1; }
+  return close(fd);
+}
+
+int preprocess_write(unsigned long id, const char *sender, size_t slen, const stralloc recs[2],
+                     time_t birth, stralloc *fn)
+{
+  static stralloc info = STRALLOC_ZERO, other = STRALLOC_ZERO;
+  int c, e;
+  if (!stralloc_copyb(&info, "F", 1) || !stralloc_catb(&info, sender, slen) || !stralloc_0(&info) ||
+      write_file(fn, "info", id, info.s, info.len) == -1)
+    goto fail;
+  if (birth) {
+    /* the retry schedule counts from the message's birth */
+    struct timespec ts[2];
+    ts[0].tv_sec = ts[1].tv_sec = birth;
+    ts[0].tv_nsec = ts[1].tv_nsec = 0;
+    if (utimensat(AT_FDCWD, fn->s, ts, 0) == -1) goto fail;
+  }
+  for (c = 0; c < 2; ++c) {
+    if (recs[c].len) {
+      if (write_file(fn, channel_dir[c], id, recs[c].s, recs[c].len) == -1) goto fail;
+    } else {
+      if (!name(fn, channel_dir[c], id, 1)) goto fail;
+      if (unlink(fn->s) == -1 && errno != ENOENT) goto fail;
+    }
+  }
+  if (info.a > 65536) stralloc_free(&info);
+  return 0;
+fail:
+  e = errno;
+  preprocess_remove(id, &other);
+  errno = e;
+  return -1;
 }

@@ -20,14 +20,19 @@
    requests), sendlog (the activity log). This file is the event loop and
    the life cycle of a message:
 
-     todo/ID seen -> preprocessed -> deliveries start at once
-       -> every recipient done: bounce queued, info removed, then
-          todo/ID (if still there) and mess/ID removed by qmail-clean
-       -> a pass ends with recipients left: info and channel files are
-          fsynced by the commit thread, then todo/ID goes.
+     todo/ID seen -> preprocessed (a message for one channel into memory,
+          module fresh; any other into info and channel files)
+       -> deliveries start at once
+       -> every recipient done: bounce queued, info removed (a message in
+          memory has none), then todo/ID (if still there) and mess/ID
+          removed by qmail-clean
+       -> a pass ends with recipients left: a message in memory gets its
+          info and channel files; they are fsynced by the commit thread,
+          then todo/ID goes.
 
    A message is thus never flushed twice: one delivered at the first
-   attempt costs no fsync here at all, and a crash before its commit only
+   attempt costs no fsync here at all (and, when it was kept in memory, no
+   info or channel file either), and a crash before its commit only
    makes the next qmail-send preprocess it again from todo/ID (recipients
    already delivered may be delivered again; nothing is lost). */
 
@@ -48,6 +53,7 @@
 #include "commit.h"
 #include "control.h"
 #include "fd.h"
+#include "fresh.h"
 #include "idset.h"
 #include "lock.h"
 #include "map.h"
@@ -227,6 +233,7 @@ static void rebuild_one(unsigned long id, time_t t);
 static void message_done_check(unsigned long id, time_t t)
 {
   struct stat st;
+  struct fresh *f;
   int c;
   if (idset_has(&committing, id)) {
     /* the commit thread may hold this ID's files: an ID freed now could be
@@ -234,30 +241,39 @@ static void message_done_check(unsigned long id, time_t t)
     while (!idset_add(&done_waiting, id)) nomem();
     return;
   }
-  for (c = 0; c < 2; ++c) {
-    path(&fn1, chan[c].name, id, 1);
-    if (stat(fn1.s, &st) == 0) return;          /* that channel will finish later */
-    if (errno != ENOENT) {
-      log_warn_sys("unable to stat", fn1.s);
-      while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
-      return;
+  f = fresh_get(id);
+  if (f) {
+    if (f->channel >= 0 && !f->done) return;    /* its pass will finish later */
+  } else {
+    for (c = 0; c < 2; ++c) {
+      path(&fn1, chan[c].name, id, 1);
+      if (stat(fn1.s, &st) == 0) return;          /* that channel will finish later */
+      if (errno != ENOENT) {
+        log_warn_sys("unable to stat", fn1.s);
+        while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
+        return;
+      }
     }
   }
-  switch (notice_send(id, t)) {
+  switch (notice_send(id, t, f ? f->sender.s : 0)) {
   case -1:
     while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
     return;
   case 1:
     return;
   }
-  path(&fn1, "info", id, 1);
-  if (unlink(fn1.s) == -1) {
-    /* gone already: this message was finished before; a second foop could
-       remove a newer message that has taken over the ID */
-    if (errno == ENOENT) return;
-    log_warn_sys("unable to unlink", fn1.s);
-    while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
-    return;
+  if (f) {
+    fresh_del(id);   /* it never had an info file */
+  } else {
+    path(&fn1, "info", id, 1);
+    if (unlink(fn1.s) == -1) {
+      /* gone already: this message was finished before; a second foop could
+         remove a newer message that has taken over the ID */
+      if (errno == ENOENT) return;
+      log_warn_sys("unable to unlink", fn1.s);
+      while (!prioq_insert(&pqdone, t + SLEEP_SYSFAIL, id)) nomem();
+      return;
+    }
   }
   log_s("end msg "); log_ul(id); log_s("\n");
   /* todo/ID before mess/ID: a todo entry without its message would be
@@ -270,10 +286,30 @@ static void message_done_check(unsigned long id, time_t t)
   }
 }
 
+/* writes the info and channel files of a message kept in memory; its entry
+   goes unless a pass is reading it. 0 ok (or nothing kept), -1 failed
+   (logged; the message stays in memory and todo/ID stays) */
+static int fresh_write_out(unsigned long id)
+{
+  struct fresh *f = fresh_get(id);
+  stralloc recs[2] = { STRALLOC_ZERO, STRALLOC_ZERO };
+  if (!f) return 0;
+  if (f->channel >= 0) recs[f->channel] = f->recs;
+  if (preprocess_write(id, f->sender.s, f->sender.len - 1, recs, f->birth, &fn1) == -1) {
+    log_warn_sys("unable to write", fn1.s);
+    return -1;
+  }
+  if (!f->open) fresh_del(id);
+  return 0;
+}
+
 static void hook_finished(unsigned long id, time_t t) { message_done_check(id, t); }
 
 static void hook_deferred(unsigned long id, time_t t)
 {
+  /* recipients are left for later: a message kept in memory gets its
+     files now (the next attempt reads them) and is committed like any */
+  if (fresh_write_out(id) == -1) return;
   if (idset_has(&uncommitted, id) && !idset_has(&committing, id))
     while (!prioq_insert(&pqcommit, t, id)) nomem();
 }
@@ -369,6 +405,7 @@ static void todo_retry_soon(time_t t)
 static void todo_one(unsigned long id, time_t t)
 {
   static struct preprocess_result r = { 0, TODO_INIT, STRALLOC_ZERO, 0 };
+  static struct preprocess_memory keep = { FRESH_MESSAGE_MAX, 0, { STRALLOC_ZERO, STRALLOC_ZERO } };
   int rc;
 
   /* a bounce file left by an earlier message with this ID is not ours */
@@ -377,7 +414,10 @@ static void todo_one(unsigned long id, time_t t)
     todo_retry_soon(t);
     return;
   }
-  rc = preprocess(&rwcfg, id, &r, &fn1);
+  /* a message for one channel stays in memory while there is room: its
+     files are written only if its first pass leaves recipients for later */
+  if (fresh_room()) rc = preprocess_keep(&rwcfg, id, &r, &fn1, &keep);
+  else { rc = preprocess(&rwcfg, id, &r, &fn1); keep.kept = 0; }
   switch (rc) {
   case PREPROCESS_OK:
     break;
@@ -414,6 +454,25 @@ static void todo_one(unsigned long id, time_t t)
   log_s("> qp "); log_ul(r.t.pid);
   log_s(" uid "); log_ul(r.t.uid);
   log_s("\n");
+  if (keep.kept) {
+    stralloc sender = STRALLOC_ZERO;
+    int c = r.channels == 1 ? 0 : r.channels == 2 ? 1 : -1;
+    stralloc none = STRALLOC_ZERO;
+    if (!stralloc_copy(&sender, &r.sender) || !stralloc_0(&sender) ||
+        !fresh_add(id, t, c, &sender, c >= 0 ? &keep.recs[c] : &none)) {
+      stralloc_free(&sender);
+      /* no memory after all: files, as for a large message */
+      if (preprocess_write(id, r.sender.s, r.sender.len, keep.recs, 0, &fn1) == -1) {
+        log_warn_sys("unable to preprocess", fn1.s);
+        idset_del(&todo_busy, id);
+        todo_retry_soon(t);
+        return;
+      }
+    }
+    keep.recs[0].len = keep.recs[1].len = 0;
+    if (keep.recs[0].a > 65536) stralloc_free(&keep.recs[0]);
+    if (keep.recs[1].a > 65536) stralloc_free(&keep.recs[1]);
+  }
   if (r.sender.a > 65536) stralloc_free(&r.sender);
   while (!idset_add(&uncommitted, id)) nomem();
   schedule_channels(id, r.channels, t);
@@ -722,8 +781,17 @@ static int ready_to_exit(time_t t)
   for (c = 0; c < 2; ++c) if (!chan[c].dead && chan[c].used) return 0;
   if (clean_dead) return 1;
   if (!exit_commits_queued && commitfd != -1) {
-    size_t i;
+    size_t i, n;
+    unsigned long *ids;
     exit_commits_queued = 1;
+    /* messages kept in memory get their files first (one that cannot
+       keeps its todo entry and is preprocessed again at the next start) */
+    while ((n = fresh_count()) && !(ids = malloc(n * sizeof *ids))) nomem();
+    if (n) {
+      n = fresh_ids(ids, n);
+      for (i = 0; i < n; ++i) fresh_write_out(ids[i]);
+      free(ids);
+    }
     for (i = 0; i < uncommitted.size; ++i)
       if (uncommitted.slot[i]) while (!prioq_insert(&pqcommit, t, uncommitted.slot[i] - 1)) nomem();
   }

@@ -167,14 +167,23 @@ def count_files(queue, name):
     return n
 
 
-def half_preprocessed(queue):
-    """The todo entries that already have an info file: preprocessing of
-    them had begun (steps 5-6) but was not committed (step 7)."""
+def half_preprocessed(queue, delivering):
+    """The todo entries that were preprocessed (steps 5-6) but not
+    committed (step 7): those with an info file, and those of a message
+    qmail-send keeps in memory, seen by a delivery of it running (its
+    message file is the delivery's standard input). DELIVERING: the pids of
+    the deliveries in flight."""
     n = 0
     split = len(os.listdir(os.path.join(queue, "info")))
+    busy = set()
+    for p in delivering:
+        try:
+            busy.add(os.path.basename(os.readlink("/proc/%d/fd/0" % p)))
+        except OSError:
+            pass
     for name in os.listdir(os.path.join(queue, "todo")):
-        if name.isdigit() and os.path.exists(
-                os.path.join(queue, "info", str(int(name) % split), name)):
+        if name.isdigit() and (name in busy or os.path.exists(
+                os.path.join(queue, "info", str(int(name) % split), name))):
             n += 1
     return n
 
@@ -238,12 +247,13 @@ def killer(home, state, done, rng):
         if comm(pid) != "qmail-send":
             continue  # it went away by itself; counted below
         snap = sample(queue, pid)
+        delivering = inflight(processes(), pid)
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             continue
         killed.add(pid)
-        snap["half"] = half_preprocessed(queue)
+        snap["half"] = half_preprocessed(queue, delivering)
         snap["pid"] = pid
         snap["mode"] = mode
         snap["after"] = round(time.time() - born, 3)
@@ -308,7 +318,7 @@ def cmd_run(home, out, total, jobs, seconds, user):
         ", ".join("%d %s" % (sum(1 for k in kills if k["mode"] == m), m) for m in sorted(set(MODES)))))
     print("  with entries waiting in queue/todo: %d (median %d entries)" % (
         sum(1 for k in kills if k["todo"]), median([k["todo"] for k in kills])))
-    print("  with todo entries half preprocessed (info written, todo not yet removed): %d" % (
+    print("  with todo entries half preprocessed (info written or being delivered, todo not yet removed): %d" % (
         sum(1 for k in kills if k["half"])))
     print("  with deliveries in flight: %d (median %d)" % (
         sum(1 for k in kills if k["inflight"]), median([k["inflight"] for k in kills])))

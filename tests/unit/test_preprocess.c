@@ -126,6 +126,64 @@ static void test_many(void)
   stralloc_free(&fn);
 }
 
+/* preprocess_keep: one channel stays in memory, stale files go; both
+   channels, or too much, get files; preprocess_write writes them later */
+static void test_keep(void)
+{
+  struct preprocess_result r = { 0, TODO_INIT, STRALLOC_ZERO, 0 };
+  struct preprocess_memory keep = { 64, 0, { STRALLOC_ZERO, STRALLOC_ZERO } };
+  stralloc fn = STRALLOC_ZERO, sender = STRALLOC_ZERO;
+  static const char one[] = "Fme@x\0Ta@localhost\0Tc@virt.example\0";
+  static const char both[] = "Fme@x\0Ta@localhost\0Tb@remote.example\0";
+  static const char big[] = "Fme@x\0Ta@localhost\0Tb@localhost\0Tc@localhost\0Td@localhost\0Te@localhost\0";
+  char *p;
+  size_t n;
+  time_t birth = 0;
+  put_file(qpath("mess", 400), "x", 1);
+  put_file(qpath("todo", 400), one, sizeof one - 1);
+  put_file(qpath("info", 400), "Fold\0", 5);
+  put_file(qpath("remote", 400), "Told\0", 5);
+  CHECK(preprocess_keep(&rw, 400, &r, &fn, &keep) == PREPROCESS_OK);
+  CHECK(keep.kept == 1 && r.channels == 1);
+  CHECK_MEM(keep.recs[0].s, keep.recs[0].len, "Ta@localhost\0Tvp-c@virt.example\0", 32);
+  CHECK(keep.recs[1].len == 0);
+  CHECK(access(qpath("info", 400), F_OK) == -1);
+  CHECK(access(qpath("local", 400), F_OK) == -1);
+  CHECK(access(qpath("remote", 400), F_OK) == -1);
+  /* written out later, with its birth as the info file's mtime */
+  keep.recs[0].s[0] = 'D';
+  CHECK(preprocess_write(400, "me@x", 4, keep.recs, 1000000, &fn) == 0);
+  CHECK(preprocess_read_info(400, &sender, &birth, &fn) == 0);
+  CHECK_MEM(sender.s, sender.len, "me@x", 5);
+  CHECK(birth == 1000000);
+  p = get_file(qpath("local", 400), &n);
+  CHECK(p != 0);
+  if (p) CHECK_MEM(p, n, "Da@localhost\0Tvp-c@virt.example\0", 32);
+  free(p);
+  CHECK(access(qpath("remote", 400), F_OK) == -1);
+
+  put_file(qpath("mess", 401), "x", 1);
+  put_file(qpath("todo", 401), both, sizeof both - 1);
+  CHECK(preprocess_keep(&rw, 401, &r, &fn, &keep) == PREPROCESS_OK);
+  CHECK(keep.kept == 0 && r.channels == 3);
+  CHECK(access(qpath("info", 401), F_OK) == 0);
+  p = get_file(qpath("remote", 401), &n);
+  CHECK(p && n == 18 && !memcmp(p, "Tb@remote.example\0", 18));
+  free(p);
+
+  put_file(qpath("mess", 402), "x", 1);
+  put_file(qpath("todo", 402), big, sizeof big - 1);
+  CHECK(preprocess_keep(&rw, 402, &r, &fn, &keep) == PREPROCESS_OK);
+  CHECK(keep.kept == 0 && r.channels == 1 && r.t.recipients == 5);
+  p = get_file(qpath("local", 402), &n);
+  CHECK(p && n == sizeof big - 1 - 6);
+  free(p);
+  stralloc_free(&keep.recs[0]);
+  stralloc_free(&keep.recs[1]);
+  stralloc_free(&fn);
+  stralloc_free(&sender);
+}
+
 int main(void)
 {
   queuedir_make();
@@ -133,6 +191,7 @@ int main(void)
   RUN(test_basic);
   RUN(test_errors);
   RUN(test_many);
+  RUN(test_keep);
   queuedir_remove();
   return check_exit("test_preprocess");
 }
