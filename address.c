@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "address.h"
+#include "quote.h"
 
 enum { ATOM = 1, QUOTED, LITERAL, SPECIAL };
 
@@ -24,20 +25,6 @@ struct tokens {
   size_t count, allocated;
 };
 
-static int atext(unsigned char c)
-{
-  if (c >= 128) return 1;
-  if (c >= 'a' && c <= 'z') return 1;
-  if (c >= 'A' && c <= 'Z') return 1;
-  if (c >= '0' && c <= '9') return 1;
-  switch (c) {
-  case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-  case '+': case '-': case '/': case '=': case '?': case '^': case '_':
-  case '`': case '{': case '|': case '}': case '~':
-    return 1;
-  }
-  return 0;
-}
 
 static int white(unsigned char c)
 {
@@ -102,9 +89,9 @@ static int tokenize(struct tokens *tk, const char *s, size_t n, size_t *errpos)
       }
       if (i >= n) { *errpos = t->start; return 0; }
       ++i;
-    } else if (atext(c)) {
+    } else if (quote_atext(c)) {
       t->type = ATOM;
-      while (i < n && atext((unsigned char)s[i])) ++i;
+      while (i < n && quote_atext((unsigned char)s[i])) ++i;
     } else if (c == '<' || c == '>' || c == '@' || c == ',' || c == ';' ||
                c == ':' || c == '.') {
       t->type = SPECIAL;
@@ -392,21 +379,3 @@ int address_rewrite(stralloc *out, const char *local, size_t locallen, int hasdo
   return 1;
 }
 
-int address_quote_local(stralloc *out, const char *local, size_t len)
-{
-  size_t i;
-  int atom = len > 0 && local[0] != '.' && local[len - 1] != '.';
-
-  for (i = 0; atom && i < len; ++i) {
-    unsigned char c = (unsigned char)local[i];
-    if (c == '.') { if (local[i + 1] == '.') atom = 0; }
-    else if (!atext(c)) atom = 0;
-  }
-  if (atom) return stralloc_catb(out, local, len);
-  if (!stralloc_append(out, '"')) return 0;
-  for (i = 0; i < len; ++i) {
-    if ((local[i] == '"' || local[i] == '\\') && !stralloc_append(out, '\\')) return 0;
-    if (!stralloc_append(out, local[i])) return 0;
-  }
-  return stralloc_append(out, '"');
-}

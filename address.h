@@ -73,8 +73,4 @@ struct address_hosts {
 int address_rewrite(stralloc *out, const char *local, size_t locallen, int hasdomain,
                     const char *domain, size_t domainlen, const struct address_hosts *hosts);
 
-/* appends local[0..len) to out as an RFC 5322 local part: as it is when it
-   is a dot-atom, else as a quoted string. 1 ok, 0 out of memory. */
-int address_quote_local(stralloc *out, const char *local, size_t len);
-
 #endif

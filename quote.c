@@ -6,7 +6,7 @@
 #include "str.h"
 #include "stralloc.h"
 
-static int is_atext(unsigned char c)
+int quote_atext(unsigned char c)
 {
   if (c >= 0x80) return 1; /* UTF-8 (SMTPUTF8) */
   if (c >= 'a' && c <= 'z') return 1;
@@ -34,7 +34,7 @@ int quote_needed(const char *s, size_t n)
       if (s[i + 1] == '.') return 1; /* i + 1 < n: s[n - 1] is not '.' */
       continue;
     }
-    if (!is_atext(c)) return 1;
+    if (!quote_atext(c)) return 1;
   }
   return 0;
 }

@@ -11,6 +11,8 @@ struct stralloc;
    Quoted-string: empty, a byte outside atext and '.', a leading or trailing
    '.', or two dots in a row. Bytes 0x80-0xff count as atext (RFC 6531). */
 int quote_needed(const char *s, size_t n);
+/* 1 if c is RFC 5322 atext (0x80-0xff included, RFC 6531) */
+int quote_atext(unsigned char c);
 /* appends the local part s[0..n), quoted if needed ('"' and '\' then get a
    backslash). 1 ok, 0 ENOMEM/EOVERFLOW. */
 int quote_catlocal(struct stralloc *out, const char *s, size_t n);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "address.h"
+#include "quote.h"
 #include "stralloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                          l.text.s + e->domain, e->domainlen, &hosts)) abort();
     if (e->locallen == 0 && !e->hasdomain) { if (out.len) abort(); continue; }
     quoted.len = 0;
-    if (!address_quote_local(&quoted, l.text.s + e->local, e->locallen)) abort();
+    if (!quote_catlocal(&quoted, l.text.s + e->local, e->locallen)) abort();
     /* a quoted local part reads back as the same local part, unless it
        holds bytes a quoted string cannot carry unfolded (CR, LF) */
     if (!memchr(l.text.s + e->local, '\r', e->locallen) &&

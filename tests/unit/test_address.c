@@ -4,6 +4,7 @@
 #include <string.h>
 #include "check.h"
 #include "address.h"
+#include "quote.h"
 #include "stralloc.h"
 
 /* one line per entry: "M local@domain {span} [spec]" (a mailbox without a
@@ -190,7 +191,7 @@ static void test_rewrite(void)
 static void quote(const char *local, const char *want)
 {
   stralloc out = STRALLOC_ZERO;
-  CHECK(address_quote_local(&out, local, strlen(local)));
+  CHECK(quote_catlocal(&out, local, strlen(local)));
   CHECK_MEM(out.s, out.len, want, strlen(want));
   stralloc_free(&out);
 }
