@@ -33,8 +33,12 @@ LIB_OBJ := $(LIB_SRC:.c=.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:.c=)
 
-# musl/config.mk sets MUSL_PROGRAMS, MUSL_CC, MUSL_LD, MUSL_LD_END (trymusl.sh)
+# musl/config.mk sets MUSL_PROGRAMS, MUSL_CC, MUSL_LD, MUSL_LD_END (trymusl.sh);
+# not made for goals that build nothing themselves (up builds in a sub-make,
+# after packages.sh has installed the compilers)
+ifneq ($(filter-out up down clean accounts,$(or $(MAKECMDGOALS),all)),)
 -include musl/config.mk
+endif
 MUSL_BUILT := $(filter $(MUSL_PROGRAMS),$(PROGRAMS))
 GLIBC_BUILT := $(filter-out $(MUSL_BUILT),$(PROGRAMS))
 MUSL_OBJ := $(patsubst %.c,musl/%.o,$(LIB_SRC))
@@ -67,9 +71,9 @@ all: $(PROGRAMS) $(PROGRAMS:=.o) libqmail.a $(if $(MUSL_BUILT),$(MUSL_BUILT:%=mu
 # only when its contents change, so that programs are relinked only then.
 musl/config.mk: FORCE
 	@mkdir -p musl
-	@sh trymusl.sh > musl/config.mk.tmp
-	@if cmp -s musl/config.mk.tmp musl/config.mk; then rm -f musl/config.mk.tmp; \
-	else mv -f musl/config.mk.tmp musl/config.mk; sed -n 2p musl/config.mk; fi
+	@sh trymusl.sh > musl/config.mk.$$$$ || { rm -f musl/config.mk.$$$$; exit 1; }; \
+	if cmp -s musl/config.mk.$$$$ musl/config.mk; then rm -f musl/config.mk.$$$$; \
+	else mv -f musl/config.mk.$$$$ musl/config.mk; sed -n 2p musl/config.mk; fi
 
 auto.c: auto.sh conf-home conf-users conf-groups conf-split conf-spawn
 	sh auto.sh "`head -n 1 conf-home`" conf-users conf-groups > auto.c.tmp

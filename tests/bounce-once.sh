@@ -27,7 +27,8 @@ id=`sed -n 's/.*bounce msg \([0-9]*\) qp.*/\1/p' "$(log_file "$I")" | head -n 1`
 # the removal fails; every retry (ALRM makes them due at once, else they come
 # every 123 s) must try only the removal
 unlink_failures() { grep -c "unable to unlink bounce/$id" "$(log_file "$I")"; }
-wait_for 20 test "`unlink_failures`" -ge 1 || fail "the removal of bounce/$id did not fail"
+unlink_failed() { [ "`unlink_failures`" -ge 1 ]; }
+wait_for 20 unlink_failed || fail "the removal of bounce/$id did not fail"
 n=0
 while [ "`unlink_failures`" -lt 3 ] && [ $n -lt 150 ]; do
   svc -a "$I/service/qmail-send"

@@ -220,12 +220,43 @@ wait_for() {
   "$@"
 }
 
-# free_port: prints a TCP port on 127.0.0.1 that nothing listens on now
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on now,
+# outside the kernel's range of ephemeral ports: a connection to a free port
+# in that range can be given the same port as its source, and then connects
+# to itself, and a port just released there is soon handed out again
 free_port() {
-  "$PYTHON" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+  "$PYTHON" -c 'import random, socket
+lo, hi = 32768, 60999
+try:
+    lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+except (OSError, ValueError):
+    pass
+for _ in range(1000):
+    p = random.randint(10000, 65000)
+    if lo <= p <= hi:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break
+else:
+    raise SystemExit("no free port outside %d-%d" % (lo, hi))'
+}
+
+# make ARGS: make in the source tree, one at a time across the tests that
+# run in parallel (make up builds, and two builds at once race in the tree)
+make() {
+  if command -v flock >/dev/null 2>&1; then
+    mkdir -p "$TOP/tests/out" 2>/dev/null
+    flock "$TOP/tests/out/make.lock" make "$@"
+  else
+    command make "$@"
+  fi
 }
 
 # --- instances ---------------------------------------------------------------
