@@ -325,7 +325,7 @@ static int parse(struct walk *w, const unsigned char *q, size_t qlen,
     int tvalid;
 
     if (!cname_find(w, cur, curlen, &target, &tvalid)) break;
-    if (!tvalid) return DNS_BAD;
+    if (!tvalid || !*target) return DNS_BAD; /* not a hostname, or the root */
     if (++hops > DNS_CNAME_MAX) { *links = hops; return DNS_BAD; }
     cur = target;
     curlen = str_len(target);

@@ -361,6 +361,10 @@ static void test_cname(void)
   head(0x1234, 0x81, 0x80, 1, "a.test", DNS_T_A);
   rr_cname("a.test", "`id`.x");
   CHECK(parse() == DNS_BAD);
+  /* a CNAME to the root (found by fuzz_dns) */
+  head(0x1234, 0x81, 0x80, 1, "a.test", DNS_T_A);
+  rr_cname("a.test", "");
+  CHECK(parse() == DNS_BAD);
 }
 
 static void test_chain17(void)
