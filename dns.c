@@ -438,7 +438,8 @@ static int space(char c)
   return c == ' ' || c == '\t' || c == '\r';
 }
 
-static void resolv_conf(void)
+/* the options of /etc/resolv.conf, and its servers if want_servers */
+static void resolv_conf(int want_servers)
 {
   stralloc f = STRALLOC_ZERO;
   size_t i = 0;
@@ -462,7 +463,7 @@ static void resolv_conf(void)
         else break;
       } else if (kind == 1) {
         /* a scoped link-local address (fe80::1%eth0) is left out */
-        if (byte_chr(f.s + w, e - w, '%') == e - w) server_add(f.s + w, e - w, 0);
+        if (want_servers && byte_chr(f.s + w, e - w, '%') == e - w) server_add(f.s + w, e - w, 0);
         break;
       } else {
         unsigned int v;
@@ -486,11 +487,9 @@ static void configure(void)
 
   if (configured) return;
   configured = 1;
-  resolv_conf();
   if (e) {
     size_t n = str_len(e), i = 0;
 
-    nservers = 0;
     while (i < n) {
       size_t j = i;
 
@@ -499,6 +498,8 @@ static void configure(void)
       i = j + 1;
     }
   }
+  /* a QMAILDNS without one usable entry counts as unset */
+  resolv_conf(nservers == 0);
   if (!nservers) server_add("127.0.0.1", 9, 0);
   e = env_get("QMAILDNSTIMEOUT");
   if (e) {

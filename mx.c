@@ -337,13 +337,13 @@ int mx_lookup(const char *domain, int flags, struct mx_list *out, stralloc *why)
   }
   n = mx_order(r.data.s, r.data.len, r.count, order, MX_HOSTS_MAX);
   if (n == (size_t)-1) return finish(DNS_NOMEM, domain, out, why, 1);
-  for (i = 0; i < n && out->len < MX_ADDRS_MAX; i++) {
+  for (i = 0; i < n && out->len < MX_ADDRS_MAX && soft < MX_SOFT_HOSTS_MAX; i++) {
     const unsigned char *p = (const unsigned char *)r.data.s + order[i];
     const char *target = r.data.s + order[i] + 2;
 
     if (!mx_name_usable(target)) continue;
     switch (host_addresses(target, ((unsigned int)p[0] << 8) | p[1], flags, out)) {
-      case DNS_SOFT: soft = 1; break;
+      case DNS_SOFT: soft++; break;
       case DNS_NOMEM: nomem = 1; break;
     }
     if (nomem) break;

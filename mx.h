@@ -15,6 +15,10 @@
    MX_SOFT if one of them had a temporary DNS error, else MX_NOADDR. A
    target with a temporary error is skipped when others have addresses
    (the message goes to a worse MX rather than waiting for a better one).
+   After MX_SOFT_HOSTS_MAX hosts with temporary errors no further host is
+   asked. A lookup therefore takes at most about (2 + 2 x MX_SOFT_HOSTS_MAX)
+   x servers x attempts x timeout when the DNS does not answer at all, and
+   mostly one query's worth, since the MX query itself fails first.
 
    A CNAME chain longer than 16 links, or a loop, for the domain itself is
    MX_BAD (permanent: such a chain is a broken zone, not a passing fault).
@@ -48,6 +52,9 @@ struct mx_list { struct mx_host *h; size_t len, alloc; };
 
 #define MX_HOSTS_MAX 64
 #define MX_ADDRS_MAX 256
+/* after this many MX hosts with temporary DNS errors no more are asked, so
+   that a dead DNS costs a few timeouts, not 64 */
+#define MX_SOFT_HOSTS_MAX 3
 
 /* domain: NUL-terminated, as after the last '@' of a recipient. Handles
    "[1.2.3.4]", "[IPv6:...]" and bare dotted quads as literals; MX records

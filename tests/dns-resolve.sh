@@ -62,6 +62,12 @@ Z=$T/zone
   echo "mxcname.test MX 10 alias.mxcname.test"
   echo "alias.mxcname.test CNAME mx.two.test"
   i=1
+  while [ $i -le 10 ]; do
+    echo "deadmx.test MX $i d$i.deadmx.test"
+    echo "d$i.deadmx.test timeout"
+    i=$((i + 1))
+  done
+  i=1
   while [ $i -lt 20 ]; do
     echo "c$i.chain.test CNAME c$((i + 1)).chain.test"
     i=$((i + 1))
@@ -118,6 +124,14 @@ start=`date +%s`
 expect slow.test "SOFT: $soft slow.test"
 took=$((`date +%s` - start))
 [ $took -ge 1 ] && [ $took -le 6 ] || fail "the timeout took $took s"
+
+# MX hosts whose lookups time out: after 3 of them no more are asked
+start=`date +%s`
+expect deadmx.test "SOFT: $soft deadmx.test" -4
+took=$((`date +%s` - start))
+[ $took -le 16 ] || fail "10 dead MX hosts took $took s"
+[ "`grep '^udp A d[0-9]*.deadmx.test$' "$T/dnslog" | sort -u | wc -l`" -eq 3 ] ||
+  fail "dead MX hosts asked: `grep '^udp A d[0-9]*.deadmx.test$' "$T/dnslog" | sort -u`"
 
 # truncated over UDP, answered over TCP
 expect big.test "OK${NL}10 127.0.3.1"
