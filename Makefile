@@ -32,6 +32,8 @@ LIB_SRC := $(sort $(filter-out $(PROGRAMS:=.c) auto.c try%.c,$(wildcard *.c)))
 LIB_OBJ := $(LIB_SRC:.c=.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:.c=)
+# test-only helpers built by `make unit` next to the unit tests
+UNIT_HELPERS := tests/unit/mxq
 
 # musl/config.mk sets MUSL_PROGRAMS, MUSL_CC, MUSL_LD, MUSL_LD_END (trymusl.sh);
 # not made for goals that build nothing themselves (up builds in a sub-make,
@@ -107,7 +109,10 @@ endif
 tests/unit/test_%: tests/unit/test_%.o auto.o libqmail.a conf-ld
 	$(LD_CMD) -o $@ $< auto.o libqmail.a
 
-unit: $(UNIT_BIN)
+tests/unit/mxq: tests/unit/mxq.o auto.o libqmail.a conf-ld
+	$(LD_CMD) -o $@ $< auto.o libqmail.a
+
+unit: $(UNIT_BIN) $(UNIT_HELPERS)
 
 # As root, both first install the Debian packages they need (packages.sh).
 test:
@@ -148,7 +153,7 @@ tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -I. -o $@ $< $(FUZZ_OBJ)
 
 clean:
-	rm -f *.o *.d *.a auto.c auto.c.tmp $(PROGRAMS) tests/unit/*.o tests/unit/*.d $(UNIT_BIN)
+	rm -f *.o *.d *.a auto.c auto.c.tmp $(PROGRAMS) tests/unit/*.o tests/unit/*.d $(UNIT_BIN) $(UNIT_HELPERS)
 	rm -rf musl
 	rm -rf tests/out
 	rm -f $(FUZZ_BIN)
