@@ -35,9 +35,9 @@ esac
 program_mode() {
   case $1 in
     qmail-queue) echo "qmailq 4711" ;;
-    qmail-lspawn | qmail-start | qmail-newu | qmail-newmrh | qmail-newrcpt) echo "root 0700" ;;
+    qmail-lspawn | qmail-start | qmail-newu | qmail-newmrh | qmail-newrcpt | qmail-tcpok) echo "root 0700" ;;
     qmail-getpw | qmail-local | qmail-remote | qmail-rspawn | qmail-clean | \
-    qmail-send | qmail-pw2u | qmail-popup | splogger) echo "root 0711" ;;
+    qmail-send | qmail-pw2u | qmail-popup | splogger | qmail-tcpto) echo "root 0711" ;;
     *) echo "root 0755" ;;
   esac
 }

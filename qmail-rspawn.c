@@ -22,30 +22,17 @@
 #include <unistd.h>
 #include "account.h"
 #include "auto.h"
-#include "buf.h"
 #include "diag.h"
 #include "env.h"
-#include "fd.h"
-#include "lock.h"
 #include "spawn.h"
 #include "str.h"
-
-#define TCPTO_SIZE 1024 /* 64 records of 16 bytes */
+#include "tcpto.h"
 
 /* forgets every remembered connection timeout, as a restart should */
-static void tcpto_clear(void)
+static void clear_tcpto(void)
 {
-  static char zero[TCPTO_SIZE];
-  int fd = open_write("queue/lock/tcpto");
-
-  if (fd == -1) {
-    if (errno != ENOENT) diag_warn_sys("unable to open queue/lock/tcpto", (char *)0);
-    return;
-  }
-  if (fd_block(fd) == -1 || lock_ex(fd) == -1
-      || buf_unixwrite(fd, zero, sizeof zero) == -1)
-    diag_warn_sys("unable to clear queue/lock/tcpto", (char *)0);
-  close(fd);
+  if (tcpto_clear(TCPTO_FILE) == -1 && errno != ENOENT)
+    diag_warn_sys("unable to clear " TCPTO_FILE, (char *)0);
 }
 
 /* the delivery child: never returns */
@@ -88,7 +75,7 @@ int main(void)
     if (r == 0) diag_die(111, "unable to find account ", auto_user_qmailq, (char *)0);
     diag_die_sys(111, "unable to look up account ", auto_user_qmailq, (char *)0);
   }
-  tcpto_clear();
+  clear_tcpto();
 
   slots = auto_spawn > SPAWN_SLOTS_MAX ? SPAWN_SLOTS_MAX : auto_spawn;
   if (!slots) slots = 1;

@@ -80,6 +80,11 @@ void smtpio_switch(int rfd, int wfd, int discard)
   if (wfd != rfd) fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
 }
 
+void smtpio_deadline(unsigned int seconds)
+{
+  io.session_end = seconds ? now() + (time_t)seconds : 0;
+}
+
 int smtpio_flush(void)
 {
   size_t done = 0;

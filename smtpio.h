@@ -1,9 +1,10 @@
-/* smtpio: the network side of an SMTP session, one buffered reader and one
-   buffered writer with a deadline on every read and write and on the whole
-   session. Output is flushed only when a read would have to wait, so a
-   pipelining client gets its replies in one go. The descriptors can be
+/* smtpio: the network side of an SMTP session, server or client: one
+   buffered reader and one buffered writer with a deadline on every read
+   and write and on the whole session (or, for a client, on each reply).
+   Output is flushed only when a read would have to wait, so a pipelining
+   peer gets its commands or replies in one go. The descriptors can be
    switched mid-session (to a TLS helper's pipes), dropping whatever input
-   was buffered when told to: bytes a client sent before the switch must
+   was buffered when told to: bytes a peer sent before the switch must
    not be read as if they came after it.
    One session per process: the state is a single static object. Functions
    return -1 with errno set on failure (ETIMEDOUT for a deadline); they never
@@ -22,6 +23,11 @@ struct stralloc;
 void smtpio_init(int rfd, int wfd, unsigned int timeout, unsigned int session);
 /* new descriptors from now on; with discard, buffered input is dropped */
 void smtpio_switch(int rfd, int wfd, int discard);
+/* replaces the session limit by one `seconds` from now (0: none). A client
+   sets one around each reply it reads, so a server that trickles a byte at
+   a time, never idle long enough for the per-read timeout, still cannot
+   hold it longer than that. */
+void smtpio_deadline(unsigned int seconds);
 
 int smtpio_put(const char *s, size_t n);
 int smtpio_puts(const char *s);
