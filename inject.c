@@ -122,9 +122,19 @@ static int refuse(struct inject *x, const char *a, const char *b, size_t blen, c
 /* the rewritten envelope form of entry e of x->list into x->addr */
 static int rewrite_entry(struct inject *x, const struct address_entry *e)
 {
-  const char *t = x->list.text.s;
+  const char *t = x->list.text.s ? x->list.text.s : "";
   return address_rewrite(&x->addr, t + e->local, e->locallen, e->hasdomain,
                          t + e->domain, e->domainlen, &x->c->hosts) ? 1 : -1;
+}
+
+/* an envelope address may not hold a control byte: a NUL would end the
+   address in qmail-queue's envelope and start a record of its own */
+static int control_byte(const stralloc *a)
+{
+  size_t i;
+  for (i = 0; i < a->len; ++i)
+    if ((unsigned char)a->s[i] < 32 || a->s[i] == 127) return 1;
+  return 0;
 }
 
 /* appends the header form of the envelope address a[0..n) whose local
@@ -156,7 +166,7 @@ static int address_field(struct inject *x, const char *f, size_t len, size_t nam
   x->value.len = 0;
   for (i = 0; i < x->list.count; ++i) {
     const struct address_entry *e = &x->list.entry[i];
-    const char *t = x->list.text.s;
+    const char *t = x->list.text.s ? x->list.text.s : "";
     size_t from;
     int same;
 
@@ -171,6 +181,8 @@ static int address_field(struct inject *x, const char *f, size_t len, size_t nam
     }
     if (e->locallen == 0 && !e->hasdomain) continue; /* <> */
     if (rewrite_entry(x, e) == -1) return -1;
+    if (collect && control_byte(&x->addr))
+      return refuse(x, "a control character in an address of the ", f, namelen, " field");
     if (collect) {
       if (!stralloc_catb(collect, x->addr.s, x->addr.len) || !stralloc_0(collect)) return -1;
       if (also && (!stralloc_catb(also, x->addr.s, x->addr.len) || !stralloc_0(also))) return -1;
@@ -205,6 +217,7 @@ static int return_path(struct inject *x, const char *v, size_t n)
     const struct address_entry *e = &x->list.entry[i];
     if (e->kind != ADDRESS_MAILBOX) continue;
     if (rewrite_entry(x, e) == -1) return -1;
+    if (control_byte(&x->addr)) return 1; /* ignored */
     if (!stralloc_copy(&x->rpath, &x->addr)) return -1;
     x->hasrpath = 1;
     return 1;
@@ -316,6 +329,8 @@ static int cat_from(struct inject *x, stralloc *h, const char *name)
   size_t locallen = str_len(user);
 
   if (default_from(x) == -1) return -1;
+  if (control_byte(&x->addr))
+    return refuse(x, "a control character in the user or host name of the environment", "", 0, "");
   if (!stralloc_cats(h, name)) return -1;
   if (fname && *fname && !x->comment) {
     if (!cat_name(h, fname, 0) || !stralloc_cats(h, " <")) return -1;
@@ -386,6 +401,8 @@ static int envelope_sender(struct inject *x, stralloc *sender)
     for (i = 0; i < x->list.count; ++i) {
       if (x->list.entry[i].kind != ADDRESS_MAILBOX) continue;
       if (rewrite_entry(x, &x->list.entry[i]) == -1) return -1;
+      if (control_byte(&x->addr))
+        return refuse(x, "a control character in the envelope sender", "", 0, "");
       if (!stralloc_copy(sender, &x->addr)) return -1;
       break;
     }
@@ -398,6 +415,8 @@ static int envelope_sender(struct inject *x, stralloc *sender)
     if (!address_rewrite(sender, user, str_len(user), host != 0, host ? host : "",
                          host ? str_len(host) : 0, &c->hosts))
       return -1;
+    if (control_byte(sender))
+      return refuse(x, "a control character in the envelope sender of the environment", "", 0, "");
   }
   if (!sender->len || !(x->verp_rcpt || (x->verp_msg && c->verp))) return 1;
   /* per-message VERP: local-VERP@domain; per-recipient: local-@domain-@[] */
@@ -430,6 +449,8 @@ static int arg_recipients(struct inject *x, stralloc *out)
       const struct address_entry *e = &x->list.entry[i];
       if (e->kind != ADDRESS_MAILBOX || (e->locallen == 0 && !e->hasdomain)) continue;
       if (rewrite_entry(x, e) == -1) return -1;
+      if (control_byte(&x->addr))
+        return refuse(x, "a control character in the recipient address ", s, str_len(s), "");
       if (!stralloc_catb(out, x->addr.s, x->addr.len) || !stralloc_0(out)) return -1;
     }
   }
@@ -451,7 +472,7 @@ int inject_finish(struct inject *x, stralloc *h, stralloc *sender, stralloc *rcp
     if (!x->rmsgid && (!stralloc_cats(h, "Resent-Message-ID: ") || !stralloc_cats(h, c->msgid) ||
                        !stralloc_append(h, '\n')))
       return -1;
-    if (!x->rfrom && cat_from(x, h, "Resent-From: ") == -1) return -1;
+    if (!x->rfrom && (r = cat_from(x, h, "Resent-From: ")) != 1) return r;
     if (!x->rtocc_seen && !stralloc_cats(h, "Resent-Cc: recipient list not shown: ;\n")) return -1;
   } else {
     if (!x->date && (!stralloc_cats(h, "Date: ") || !stralloc_cats(h, c->date) ||
@@ -460,7 +481,7 @@ int inject_finish(struct inject *x, stralloc *h, stralloc *sender, stralloc *rcp
     if (!x->msgid && (!stralloc_cats(h, "Message-ID: ") || !stralloc_cats(h, c->msgid) ||
                       !stralloc_append(h, '\n')))
       return -1;
-    if (!x->from && cat_from(x, h, "From: ") == -1) return -1;
+    if (!x->from && (r = cat_from(x, h, "From: ")) != 1) return r;
     if (!x->tocc_seen && !stralloc_cats(h, "Cc: recipient list not shown: ;\n")) return -1;
     if (cat_mft(x, h) == -1) return -1;
   }

@@ -185,6 +185,18 @@ int main(int argc, char **argv)
   c.hosts.defaultdomain = setting(&defaultdomain, "QMAILDEFAULTDOMAIN", "control/defaultdomain", &me);
   c.hosts.plusdomain = setting(&plusdomain, "QMAILPLUSDOMAIN", "control/plusdomain", &me);
   setting(&idhost, "QMAILIDHOST", "control/idhost", &me);
+  {
+    const char *v[4];
+    int k;
+    v[0] = c.hosts.defaulthost; v[1] = c.hosts.defaultdomain;
+    v[2] = c.hosts.plusdomain; v[3] = idhost.s;
+    for (k = 0; k < 4; ++k)
+      for (i = 0; v[k][i]; ++i)
+        if ((unsigned char)v[k][i] <= 32 || v[k][i] == 127)
+          diag_die(111, "a space or control character in a host name of the controls"
+                   " or of QMAILDEFAULTHOST, QMAILDEFAULTDOMAIN, QMAILPLUSDOMAIN, QMAILIDHOST",
+                   (char *)0);
+  }
   if (!*c.hosts.defaulthost)
     diag_die(111, "unable to find a default host: control/me and control/defaulthost are missing",
              (char *)0);
