@@ -162,6 +162,7 @@ static struct address_entry *new_entry(struct parser *p, int kind)
   e->start = e->end = e->specstart = e->specend = 0;
   e->local = e->locallen = e->domain = e->domainlen = 0;
   e->hasdomain = e->angle = e->route = e->nocomma = 0;
+  e->routestart = 0;
   return e;
 }
 
@@ -231,6 +232,7 @@ static int angle_addr(struct parser *p, struct address_entry *e)
   if (is(p, p->k, '@') || is(p, p->k, ',')) {
     /* obs-route: *("," / "@" domain) ":" */
     e->route = 1;
+    e->routestart = p->t[p->k].start;
     while (is(p, p->k, '@') || is(p, p->k, ',')) {
       if (is(p, p->k++, '@') && (r = domain(p, 0, e)) != 1) return r;
     }

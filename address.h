@@ -39,6 +39,9 @@ struct address_entry {
   int hasdomain;   /* an "@domain" was written */
   int angle;       /* written inside "<...>" ("<>" gives locallen 0) */
   int route;       /* a source route was dropped */
+  size_t routestart; /* when route: input offset of the route's first
+                        token, so input[routestart..specend) is what to
+                        replace to drop it */
   int nocomma;     /* followed the previous address without a comma */
 };
 
