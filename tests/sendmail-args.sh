@@ -248,6 +248,7 @@ tr '\0' '\n' < "$todo" > "$T/todo"
 assert_grep "$T/todo" '^Fbs@example.org$'
 assert_grep "$T/todo" '^Tfar@remote.example$'
 m=`find "$I/queue/mess" -type f | head -n 1`
-assert_eq 'Received: from localhost (HELO test) (sendmail-bs@127.0.0.1)' "`sed -n 1p "$m"`" "-bs: the Received line"
+grep -qxF 'Received: from localhost (HELO test) (sendmail-bs@127.0.0.1)' "$m" ||
+  fail "-bs: no Received line for the local client: `head -n 3 "$m"`"
 assert_grep "$m" '^via -bs$'
 pass
