@@ -13,6 +13,8 @@
 #   make accounts   create the accounts of conf-users/conf-groups (root)
 #   make setup      install into the home of conf-home (root)
 #   make check      verify every owner, group and mode of that install
+#   make sendmail-links  link /usr/sbin/sendmail and friends to it (root)
+#   make sendmail-links-remove  put back what was there before
 #   make fuzz       build the libFuzzer harnesses of tests/fuzz (clang)
 #
 # Two C libraries: the programs of conf-musl are linked statically against
@@ -62,7 +64,7 @@ FUZZ_OBJ := $(patsubst %.c,tests/out/fuzz/%.o,$(LIB_SRC) auto.c)
 # way and install the same programs as this Makefile.
 export CC_CMD LD_CMD PROGRAMS
 
-.PHONY: all test test-sanitized test-large unit clean setup check accounts up down fuzz FORCE
+.PHONY: all test test-sanitized test-large unit clean setup check accounts up down fuzz sendmail-links sendmail-links-remove FORCE
 # Keep the objects of programs and tests: instances link them again.
 .SECONDARY:
 
@@ -131,6 +133,12 @@ setup: all
 
 check: all
 	sh instcheck.sh "$(QMAIL_HOME)" conf-users conf-groups .
+
+sendmail-links:
+	sh sendmail-links.sh install "$(QMAIL_HOME)"
+
+sendmail-links-remove:
+	sh sendmail-links.sh remove "$(QMAIL_HOME)"
 
 accounts:
 	sh mkaccounts.sh "$(QMAIL_HOME)" conf-users conf-groups

@@ -1,6 +1,7 @@
 /* test_date: RFC 5322 dates at fixed instants, UTC, qmail's layout. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include "check.h"
 #include "date.h"
 #include "stralloc.h"
@@ -52,9 +53,34 @@ static void test_unrepresentable(void)
   stralloc_free(&sa);
 }
 
+static void expect_local(const char *tz, time_t t, const char *want)
+{
+  stralloc sa = STRALLOC_ZERO;
+
+  setenv("TZ", tz, 1);
+  tzset();
+  CHECK(date_cat822_local(&sa, t) == 1);
+  CHECK(stralloc_0(&sa));
+  if (sa.s && strcmp(sa.s, want) != 0) printf("    TZ=%s: got \"%s\", want \"%s\"\n", tz, sa.s, want);
+  CHECK(sa.s && strcmp(sa.s, want) == 0);
+  stralloc_free(&sa);
+}
+
+/* predate's local dates: offsets east and west, across a year's end */
+static void test_local(void)
+{
+  expect_local("UTC0", 1000000000, "9 Sep 2001 01:46:40 +0000");
+  expect_local("XYZ-05:30", 1000000000, "9 Sep 2001 07:16:40 +0530");
+  expect_local("ABC+08", 1000000000, "8 Sep 2001 17:46:40 -0800");
+  expect_local("XYZ-05:30", 1704067199, "1 Jan 2024 05:29:59 +0530");
+  expect_local("ABC+08", 1704081600, "31 Dec 2023 20:00:00 -0800");
+  expect_local("XYZ-13:45", 1704067199, "1 Jan 2024 13:44:59 +1345");
+}
+
 int main(void)
 {
   RUN(test_fixed);
   RUN(test_unrepresentable);
+  RUN(test_local);
   return check_exit("test_date");
 }
