@@ -355,6 +355,20 @@ static int has_dot(const char *s, size_t n)
   return 0;
 }
 
+/* 1 if s[0..n) is the host name h, ignoring ASCII case */
+static int same_host(const char *s, size_t n, const char *h)
+{
+  size_t i;
+  for (i = 0; i < n; ++i, ++h) {
+    unsigned char a = (unsigned char)s[i], b = (unsigned char)*h;
+    if (!b) return 0;
+    if (a >= 'A' && a <= 'Z') a = (unsigned char)(a + 32);
+    if (b >= 'A' && b <= 'Z') b = (unsigned char)(b + 32);
+    if (a != b) return 0;
+  }
+  return !*h;
+}
+
 int address_rewrite(stralloc *out, const char *local, size_t locallen, int hasdomain,
                     const char *domain, size_t domainlen, const struct address_hosts *hosts)
 {
@@ -376,7 +390,9 @@ int address_rewrite(stralloc *out, const char *local, size_t locallen, int hasdo
     --out->len;
     if (*plus && (!stralloc_append(out, '.') || !stralloc_cats(out, plus))) return 0;
   }
-  if (!has_dot(out->s + start, out->len - start) && *dflt)
+  if (!has_dot(out->s + start, out->len - start) && *dflt
+      && !same_host(out->s + start, out->len - start, "localhost")
+      && !same_host(out->s + start, out->len - start, dflt))
     if (!stralloc_append(out, '.') || !stralloc_cats(out, dflt)) return 0;
   return 1;
 }

@@ -72,7 +72,8 @@ struct address_hosts {
    out with "local@domain" unquoted, the envelope form. The empty address
    stays empty. Without a domain, defaulthost is used. A domain ending in
    "+" loses it and gets "." plusdomain. A domain without a dot that is not
-   a literal gets "." defaultdomain. 1 ok, 0 out of memory (errno set). */
+   a literal, not "localhost" and not defaultdomain itself gets "."
+   defaultdomain. 1 ok, 0 out of memory (errno set). */
 int address_rewrite(stralloc *out, const char *local, size_t locallen, int hasdomain,
                     const char *domain, size_t domainlen, const struct address_hosts *hosts);
 

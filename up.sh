@@ -247,12 +247,7 @@ cat <<EOF
   (read it with: tai64nlocal < $dir/log/qmail-send/current).
 Send a test message:
 EOF
-if [ -x "$dir/bin/sendmail" ] && [ -x "$dir/bin/qmail-inject" ]; then
-  printf '%s\n' "  printf 'Subject: test\\n\\nhello\\n' | $dir/bin/sendmail -f $me@localhost $me@localhost"
-else
-  printf '%s\n' "  printf 'F%s\\0T%s\\0\\0' $me@localhost $me@localhost > /tmp/envelope" \
-    "  printf 'Subject: test\\n\\nhello\\n' | $dir/bin/qmail-queue 1</tmp/envelope"
-fi
+printf '%s\n' "  printf 'Subject: test\\n\\nhello\\n' | $dir/bin/sendmail -f $me@localhost $me@localhost"
 if [ -n "$port" ]; then
   noswaks=
   command -v swaks >/dev/null 2>&1 || noswaks="   (apt-get install swaks)"

@@ -82,18 +82,15 @@ make -s up UP_DIR="$U" UP_PORT="$port" > "$T/up3.log" 2>&1 || { cat "$T/up3.log"
 assert_eq 2 "`maildir_count "$MINE"`" "messages after make down and up"
 
 # The test message command make up printed: through the instance's
-# sendmail (and qmail-inject, once it is built) into the Maildir.
-if [ -x "$TOP/qmail-inject" ] && [ -x "$TOP/sendmail" ]; then
-  cmd="printf 'Subject: test\\n\\nhello\\n' | $U/bin/sendmail -f `me`@localhost `me`@localhost"
-  grep -qxF "  $cmd" "$T/up3.log" || { cat "$T/up3.log"; fail "make up did not print: $cmd"; }
-  sh -c "$cmd" || fail "the printed command failed: $cmd"
-  wait_for 20 maildir_has "$MINE" 3 || fail "the printed command delivered nothing to $MINE"
-  f=`grep -l -r '^hello$' "$MINE/new" "$MINE/cur" | head -n 1`
-  [ -n "$f" ] || fail "no message with the line hello in $MINE"
-  assert_grep "$f" '^Subject: test$'
-  assert_eq "Return-Path: <`me`@localhost>" "`sed -n 1p "$f"`" "the test message's envelope sender"
-else
-  assert_grep "$T/up3.log" "bin/qmail-queue 1</tmp/envelope"
-fi
+# sendmail and qmail-inject into the Maildir.
+cmd="printf 'Subject: test\\n\\nhello\\n' | $U/bin/sendmail -f `me`@localhost `me`@localhost"
+grep -qxF "  $cmd" "$T/up3.log" || { cat "$T/up3.log"; fail "make up did not print: $cmd"; }
+sh -c "$cmd" || fail "the printed command failed: $cmd"
+wait_for 20 maildir_has "$MINE" 3 || fail "the printed command delivered nothing to $MINE"
+f=`grep -l -r '^hello$' "$MINE/new" "$MINE/cur" | head -n 1`
+[ -n "$f" ] || fail "no message with the line hello in $MINE"
+assert_grep "$f" '^Subject: test$'
+assert_eq "Return-Path: <`me`@localhost>" "`sed -n 1p "$f"`" "the test message's envelope sender"
+assert_grep "$f" "^Delivered-To: `me`@localhost\$"
 make -s down UP_DIR="$U" > "$T/down2.log" 2>&1 || { cat "$T/down2.log"; fail "second make down failed"; }
 pass

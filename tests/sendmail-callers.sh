@@ -56,7 +56,7 @@ got() {
   assert_eq "Return-Path: <$g_sender>" "`sed -n 1p "$g_f"`" "$LAST: envelope sender"
   assert_eq "Delivered-To: $g_rcpt" "`sed -n 2p "$g_f"`" "$LAST: recipient"
   sed '1,/^$/d' "$g_f" > "$T/body.got"
-  printf "$g_body" > "$T/body.want"
+  printf '%b' "$g_body" > "$T/body.want"
   cmp -s "$T/body.want" "$T/body.got" || { od -c "$T/body.want"; od -c "$T/body.got"; fail "$LAST: the body"; }
   sed '/^$/q' "$g_f" > "$T/head.got"
   for g_p in "$@"; do
