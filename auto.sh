@@ -56,7 +56,7 @@ safe "$home" || die "home directory contains a character outside [A-Za-z0-9._/+-
 split=`line "$TOP/conf-split" 1`
 spawn=`line "$TOP/conf-spawn" 1`
 number "$split" 1 1000 || die "conf-split must be a number from 1 to 1000: $split"
-number "$spawn" 1 255 || die "conf-spawn must be a number from 1 to 255: $spawn"
+number "$spawn" 1 1000 || die "conf-spawn must be a number from 1 to 1000: $spawn"
 
 i=1
 for role in alias qmaild qmaill root qmailp qmailq qmailr qmails; do

@@ -13,6 +13,7 @@
 #include "rewrite.h"
 #include "schedule.h"
 #include "sendlog.h"
+#include "spawn.h"
 #include "str.h"
 
 #define JOB_SPACE 4096
@@ -44,6 +45,7 @@ int channel_init(struct channel *ch, int number, unsigned int slots, const struc
   ch->skip = number ? SCHEDULE_SKIP_REMOTE : SCHEDULE_SKIP_LOCAL;
   ch->slots = slots;
   ch->concurrency = slots;
+  ch->maxrcpt = 1;
   ch->lifetime = 604800;
   ch->hooks = h;
   ch->njobs = slots + CHANNEL_PASSES;
@@ -88,6 +90,8 @@ static struct job *job_alloc(struct channel *ch)
       j->inflight = 0;
       j->seen = j->done = 0;
       j->dying = 0;
+      j->verp = 0;
+      j->nopen = 0;
       return j;
     }
   return 0;
@@ -123,6 +127,13 @@ static void job_close(struct channel *ch, struct job *j, time_t t)
   ch->hooks->finished(id, t);
 }
 
+/* a VERP template (ends in "-@[]") gives every recipient its own sender */
+static int is_verp(const stralloc *sender)
+{
+  size_t n = sender->len ? sender->len - 1 : 0;   /* without its NUL */
+  return n >= 4 && byte_equal(sender->s + n - 4, 4, "-@[]");
+}
+
 /* opens a pass over the channel file of message id */
 static void job_start(struct channel *ch, unsigned long id, time_t t)
 {
@@ -139,6 +150,7 @@ static void job_start(struct channel *ch, unsigned long id, time_t t)
     m->open = 1;
     j->dying = schedule_dying(m->birth, t, ch->lifetime);
     j->next = schedule_next(m->birth, t, ch->skip);
+    j->verp = is_verp(&j->sender);
     j->pass = 1;
     ch->passes++;
     return;
@@ -177,47 +189,144 @@ static void job_start(struct channel *ch, unsigned long id, time_t t)
   buf_init(&j->in, buf_unixread, j->fd, j->space, JOB_SPACE);
   j->dying = schedule_dying(birth, t, ch->lifetime);
   j->next = schedule_next(birth, t, ch->skip);
+  j->verp = is_verp(&j->sender);
   j->pass = 1;
   ch->passes++;
 }
 
-static void delivery_start(struct channel *ch, struct job *j, off_t off, const char *rcpt, size_t rlen)
+/* the domain of rcpt: after its last '@'; 0 if it has none */
+static int domain_of(const char *rcpt, size_t rlen, size_t *start)
 {
-  static stralloc verp = STRALLOC_ZERO;
+  size_t at = byte_rchr(rcpt, rlen, '@');
+  if (at == rlen) return 0;
+  *start = at + 1;
+  return 1;
+}
+
+/* a delivery slot for j; the caller made sure one is free */
+static struct delivery *delivery_open(struct channel *ch, struct job *j)
+{
   unsigned int slot;
   struct delivery *d;
   for (slot = 0; slot < ch->slots; ++slot) if (!ch->d[slot].used) break;
   d = &ch->d[slot];
-  while (!stralloc_copyb(&d->rcpt, rcpt, rlen)) nomem();
-  while (!verp_sender(j->sender.s, j->sender.len - 1, rcpt, rlen, &verp)) nomem();
+  d->used = 1;
+  d->open = 1;
+  d->job = j;
+  d->n = d->got = 0;
+  d->rcpts.len = 0;
+  d->rpos = 0;
+  ch->used++;
+  j->inflight++;
+  return d;
+}
+
+static void delivery_add(struct delivery *d, off_t off, const char *rcpt, size_t rlen)
+{
+  size_t start;
+  if (d->n == d->recoff_a) {
+    size_t na = d->recoff_a ? d->recoff_a * 2 : 4;
+    off_t *p;
+    while (!(p = realloc(d->recoff, na * sizeof *p))) nomem();   /* na <= 2 * SPAWN_RECIPIENTS_MAX */
+    d->recoff = p;
+    d->recoff_a = na;
+  }
+  if (!d->n) {
+    if (!domain_of(rcpt, rlen, &start)) start = rlen;
+    d->dstart = start;
+    d->dlen = rlen - start;
+  }
+  d->recoff[d->n++] = off;
+  while (!stralloc_catb(&d->rcpts, rcpt, rlen) || !stralloc_0(&d->rcpts)) nomem();
+}
+
+/* the request for d goes to the spawner, and its recipients to the log */
+static void delivery_send(struct channel *ch, struct delivery *d)
+{
+  static stralloc verp = STRALLOC_ZERO;
+  struct job *j = d->job;
+  unsigned int slot = (unsigned int)(d - ch->d), k;
+  size_t pos;
+  const char *first = d->rcpts.s;
+  size_t flen = str_len(first);
+  while (!verp_sender(j->sender.s, j->sender.len - 1, first, flen, &verp)) nomem();
   for (;;) {
     size_t mark = ch->out.q.len;
-    char s = (char)slot;
-    if (stralloc_append(&ch->out.q, s) &&
+    char two[SPAWN_SLOT_BYTES];
+    spawn_slot_put(two, slot);
+    if (stralloc_catb(&ch->out.q, two, sizeof two) &&
         stralloc_catulong(&ch->out.q, j->id % auto_split) && stralloc_append(&ch->out.q, '/') &&
         stralloc_catulong(&ch->out.q, j->id) && stralloc_0(&ch->out.q) &&
-        stralloc_cat(&ch->out.q, &verp) &&
-        stralloc_catb(&ch->out.q, rcpt, rlen) && stralloc_0(&ch->out.q))
+        stralloc_cat(&ch->out.q, &verp) &&   /* with its NUL */
+        stralloc_cat(&ch->out.q, &d->rcpts) && stralloc_0(&ch->out.q))
       break;
     ch->out.q.len = mark;
     nomem();
   }
-  d->used = 1;
-  d->job = j;
-  d->recoff = off;
-  d->number = ++delivery_counter;
-  ch->used++;
-  j->inflight++;
-  log_s("starting delivery "); log_ul(d->number);
-  log_s(": msg "); log_ul(j->id);
-  log_s(" to "); log_s(ch->name); log_s(" ");
-  log_safe(rcpt, rlen);
-  log_s("\n");
+  d->open = 0;
+  d->number = delivery_counter + 1;
+  delivery_counter += d->n;
+  for (k = 0, pos = 0; k < d->n; ++k) {
+    size_t n = str_len(d->rcpts.s + pos);
+    log_s("starting delivery "); log_ul(d->number + k);
+    log_s(": msg "); log_ul(j->id);
+    log_s(" to "); log_s(ch->name); log_s(" ");
+    log_safe(d->rcpts.s + pos, n);
+    log_s("\n");
+    pos += n + 1;
+  }
   ch->hooks->status();
 }
 
+/* sends the open batch i of j */
+static void batch_send(struct channel *ch, struct job *j, unsigned int i)
+{
+  struct delivery *d = j->open[i];
+  j->open[i] = j->open[--j->nopen];
+  ch->nopen--;
+  delivery_send(ch, d);
+}
+
+static void batches_send(struct channel *ch, struct job *j)
+{
+  while (j->nopen) batch_send(ch, j, 0);
+}
+
+/* a T record of j's pass: a delivery of its own, or into a batch */
+static void delivery_start(struct channel *ch, struct job *j, off_t off, const char *rcpt, size_t rlen)
+{
+  struct delivery *d;
+  size_t start;
+  unsigned int i;
+  if (ch->maxrcpt <= 1 || j->verp || !domain_of(rcpt, rlen, &start)) {
+    d = delivery_open(ch, j);
+    delivery_add(d, off, rcpt, rlen);
+    delivery_send(ch, d);
+    return;
+  }
+  for (i = 0; i < j->nopen; ++i) {
+    d = j->open[i];
+    if (d->dlen != rlen - start || !case_equalb(d->rcpts.s + d->dstart, d->dlen, rcpt + start)) continue;
+    if (d->rcpts.len + rlen + 1 <= SPAWN_RECIPIENTS_BYTES / 2) {
+      delivery_add(d, off, rcpt, rlen);
+      if (d->n >= ch->maxrcpt || d->n >= SPAWN_RECIPIENTS_MAX) batch_send(ch, j, i);
+      return;
+    }
+    batch_send(ch, j, i);   /* full by bytes: a new one follows */
+    break;
+  }
+  if (j->nopen == CHANNEL_BATCH_OPEN) batch_send(ch, j, 0);
+  d = delivery_open(ch, j);
+  delivery_add(d, off, rcpt, rlen);
+  j->open[j->nopen++] = d;
+  ch->nopen++;
+}
+
+static void channel_work_passes(struct channel *ch, time_t t);
+
 static void pass_end(struct channel *ch, struct job *j, time_t t)
 {
+  batches_send(ch, j);
   j->pass = 0;
   ch->passes--;
   if (!j->inflight) job_close(ch, j, t);
@@ -286,7 +395,21 @@ int channel_ready(const struct channel *ch, time_t t)
   return prioq_min(&ch->pq, &e) && e.when <= t;
 }
 
+/* no batch waits beyond a channel_work: its slot must come back */
+static void batches_send_all(struct channel *ch)
+{
+  unsigned int i;
+  for (i = 0; ch->nopen && i < ch->njobs; ++i)
+    if (ch->jobs[i].used) batches_send(ch, &ch->jobs[i]);
+}
+
 void channel_work(struct channel *ch, time_t t)
+{
+  channel_work_passes(ch, t);
+  batches_send_all(ch);
+}
+
+static void channel_work_passes(struct channel *ch, time_t t)
 {
   while (channel_ready(ch, t)) {
     struct prioq_elt e;
@@ -329,34 +452,40 @@ static void mark_done(struct channel *ch, struct job *j, off_t off)
   j->done++;
 }
 
-static void report(struct channel *ch, const char *rec, size_t len, time_t t)
+/* the end of a delivery: every item of its report is in */
+static void delivery_end(struct channel *ch, struct delivery *d, time_t t)
+{
+  struct job *j = d->job;
+  if (d->rcpts.a > 4096) stralloc_free(&d->rcpts);
+  if (d->recoff_a > 64) { free(d->recoff); d->recoff = 0; d->recoff_a = 0; }
+  d->used = 0;
+  ch->used--;
+  j->inflight--;
+  ch->hooks->status();
+  if (!j->pass && !j->inflight) job_close(ch, j, t);
+}
+
+/* one item of d's report: the result for its next recipient */
+static void item(struct channel *ch, struct delivery *d, const char *rec, size_t len)
 {
   static stralloc dying = STRALLOC_ZERO;
-  struct delivery *d;
-  struct job *j;
-  unsigned int slot;
-  char status;
-  const char *text;
-  size_t tlen;
+  struct job *j = d->job;
+  const char *rcpt = d->rcpts.s + d->rpos;
+  size_t rlen = str_len(rcpt);
+  off_t off = d->recoff[d->got];
+  char status = len ? rec[0] : 0;   /* no status letter: mangled */
+  const char *text = rec + (len ? 1 : 0);
+  size_t tlen = len ? len - 1 : 0;
 
-  slot = (unsigned char)rec[0];
-  if (slot >= ch->slots || !ch->d[slot].used) {
-    log_s("warning: internal error: delivery report out of range\n");
-    return;
-  }
-  d = &ch->d[slot];
-  j = d->job;
-  status = len >= 2 ? rec[1] : 0;   /* no status letter: mangled */
-  text = rec + (len >= 2 ? 2 : 1);
-  tlen = len >= 2 ? len - 2 : 0;
-
-  log_s("delivery "); log_ul(d->number); log_s(": ");
+  log_s("delivery "); log_ul(d->number + d->got); log_s(": ");
+  d->got++;
+  d->rpos += rlen + 1;
   switch (status) {
   case 'K':
     log_s("success: ");
     log_safe(text, tlen);
     log_s("\n");
-    mark_done(ch, j, d->recoff);
+    mark_done(ch, j, off);
     break;
   case 'Z':
     if (!j->dying) {
@@ -377,31 +506,42 @@ static void report(struct channel *ch, const char *rec, size_t len, time_t t)
     log_s("failure: ");
     log_safe(text, tlen);
     log_s("\n");
-    if (ch->hooks->failed(j->id, d->rcpt.s, d->rcpt.len, text, tlen) == 0) mark_done(ch, j, d->recoff);
+    if (ch->hooks->failed(j->id, rcpt, rlen, text, tlen) == 0) mark_done(ch, j, off);
     else log_s("alert: unable to record a permanent failure; the recipient stays queued\n");
     break;
   default:
     log_s("report mangled, will defer\n");
   }
-  if (d->rcpt.a > 4096) stralloc_free(&d->rcpt);
-  d->used = 0;
-  ch->used--;
-  j->inflight--;
-  ch->hooks->status();
-  if (!j->pass && !j->inflight) job_close(ch, j, t);
 }
 
 void channel_reports(struct channel *ch, const char *s, size_t n, time_t t)
 {
   size_t i;
   for (i = 0; i < n; ++i) {
-    /* the first byte of a report is the slot number, which may be 0 */
-    if (s[i] == 0 && ch->report.len > 0) {
-      report(ch, ch->report.s, ch->report.len, t);
+    unsigned char c = (unsigned char)s[i];
+    if (ch->rstate == 0) { ch->rslot = c; ch->rstate = 1; continue; }
+    if (ch->rstate == 1) {
+      ch->rslot = (ch->rslot << 8) | c;
+      ch->rstate = 2;
       ch->report.len = 0;
+      ch->rd = &ch->d[ch->rslot];
+      if (ch->rslot >= ch->slots || !ch->rd->used || ch->rd->open) {
+        /* its item count is unknown: one is skipped */
+        log_s("warning: internal error: delivery report out of range\n");
+        ch->rd = 0;
+      }
       continue;
     }
-    if (ch->report.len >= CHANNEL_REPORTMAX) continue;   /* the rest is cut */
-    while (!stralloc_append(&ch->report, s[i])) nomem();
+    if (c) {
+      if (ch->report.len >= CHANNEL_REPORTMAX) continue;   /* the rest is cut */
+      while (!stralloc_append(&ch->report, (char)c)) nomem();
+      continue;
+    }
+    if (ch->rd) item(ch, ch->rd, ch->report.s, ch->report.len);
+    ch->report.len = 0;
+    if (!ch->rd || ch->rd->got == ch->rd->n) {
+      if (ch->rd) delivery_end(ch, ch->rd, t);
+      ch->rstate = 0;
+    }
   }
 }

@@ -8,6 +8,22 @@
    memory does not grow with the recipient count (the file is streamed, and
    only deliveries in flight keep their recipient).
 
+   Remote recipients of one message with the same domain (the text after
+   the last '@', without regard to case) go to the spawner together, up
+   to maxrcpt (control/maxrcptremote) in one delivery, which qmail-rspawn
+   runs as one qmail-remote. Batches are made as the file streams by: a
+   pass keeps at most CHANNEL_BATCH_OPEN batches open, each holding its
+   spawner slot; a record for a domain without an open batch opens one
+   (sending the oldest open batch first when the table is full); a batch
+   goes out when it is full, when its pass reaches the end of the file,
+   and at the end of every channel_work (so the spawner never waits for a
+   batch still being assembled). Memory is thus bounded by the slots and
+   CHANNEL_BATCH_OPEN, never by the file: a message with 100,000
+   recipients at 1,000 domains streams as before; recipients of a domain
+   that are far apart in the file may go in more than one transaction. A
+   VERP sender differs per recipient and is never batched; the local
+   channel takes one recipient per delivery (qmail-local takes one).
+
    A message qmail-send keeps in memory (fresh.h) is read and marked in
    its entry instead; the deferred hook may then write it out.
 
@@ -33,6 +49,7 @@
 #define CHANNEL_PASSES 8       /* messages read from at once, in turn */
 #define CHANNEL_OUTQ_MAX 65536 /* request bytes queued for the spawner */
 #define CHANNEL_REPORTMAX 10000 /* longest report text kept */
+#define CHANNEL_BATCH_OPEN 8   /* batches a pass assembles at once */
 
 struct channel_hooks {
   /* the channel file is gone: every recipient of it is done */
@@ -52,10 +69,16 @@ struct job;
 
 struct delivery {
   int used;
+  int open;               /* being assembled by its pass, not yet sent */
   struct job *job;
-  off_t recoff;           /* offset of the T record in the channel file */
-  unsigned long number;   /* delivery number in the log */
-  stralloc rcpt;
+  unsigned int n;         /* recipients */
+  unsigned int got;       /* items of the report handled */
+  off_t *recoff;          /* offsets of their T records in the channel file */
+  size_t recoff_a;
+  size_t dstart, dlen;    /* the first recipient's domain in rcpts */
+  size_t rpos;            /* the recipient whose item comes next, in rcpts */
+  unsigned long number;   /* delivery number of the first recipient in the log */
+  stralloc rcpts;         /* each with its NUL */
 };
 
 struct fresh;
@@ -72,6 +95,9 @@ struct job {
   unsigned int inflight;
   size_t seen, done;      /* T records found by this pass / marked done */
   int dying;              /* past queuelifetime: temporary failures become permanent */
+  int verp;               /* the sender differs per recipient: no batches */
+  unsigned int nopen;     /* batches being assembled */
+  struct delivery *open[CHANNEL_BATCH_OPEN];
   time_t next;            /* next pass if something is left */
   stralloc sender;        /* NUL-terminated */
 };
@@ -84,18 +110,23 @@ struct channel {
   unsigned int used;      /* deliveries in flight */
   unsigned int passes;    /* open passes */
   unsigned long concurrency; /* control/concurrency*; the limit is min(this, slots) */
+  unsigned long maxrcpt;  /* recipients per delivery (1 = qmail's one) */
+  unsigned int nopen;     /* batches being assembled, all passes */
   unsigned long lifetime; /* control/queuelifetime */
   struct delivery *d;     /* slots of them */
   struct job *jobs;       /* slots + CHANNEL_PASSES of them */
   unsigned int njobs, cursor;
   struct outq out;        /* requests for the spawner */
-  stralloc report;        /* report being assembled */
+  stralloc report;        /* report item being assembled */
+  int rstate;             /* 0, 1 slot bytes, 2 items */
+  unsigned int rslot;
+  struct delivery *rd;    /* the delivery reported on, or NULL (out of range) */
   struct prioq pq;        /* (next attempt, id) */
   int dead;
   const struct channel_hooks *hooks;
 };
 
-/* number 0 or 1; slots as the spawner announced (1-255). 0 ok, -1 ENOMEM */
+/* number 0 or 1; slots as the spawner announced. 0 ok, -1 ENOMEM */
 int channel_init(struct channel *ch, int number, unsigned int slots, const struct channel_hooks *h);
 unsigned long channel_limit(const struct channel *ch);
 /* queue message id for an attempt at when; 1 ok, 0 ENOMEM */

@@ -132,7 +132,7 @@ static void lookup(struct assign_entry *e, const char *local, size_t len)
 
 /* the delivery child: never returns */
 static void deliver(int fdmess, int fdout, const char *sender,
-                    const char *recipient)
+                    const char *recipient, unsigned int nrcpt)
 {
   struct assign_entry e = ASSIGN_ENTRY_ZERO;
   stralloc local = STRALLOC_ZERO;
@@ -140,6 +140,7 @@ static void deliver(int fdmess, int fdout, const char *sender,
   size_t at = byte_rchr(recipient, len, '@');
   char *args[11];
 
+  (void)nrcpt; /* one: ops.maxrcpt */
   if (spawn_child_fds(fdmess, fdout) == -1) _exit(QLX_SYS);
   if (at == len) _exit(QLX_USAGE); /* spawn_request_check lets none through */
   if (at == 0) _exit(0); /* "@domain": trash, delivered to nobody */
@@ -170,10 +171,20 @@ static void deliver(int fdmess, int fdout, const char *sender,
                "unable to run bin/qmail-local", (char *)0);
 }
 
+/* one recipient per request (ops.maxrcpt): one item */
+static int report(stralloc *out, unsigned int nrcpt, int crashed, int code,
+                  const char *s, size_t len, int more)
+{
+  (void)nrcpt;
+  return spawn_local_report(out, crashed, code, s, len, more) && stralloc_0(out);
+}
+
 static const struct spawn_ops ops = {
   SPAWN_LOCAL_REPORTMAX + 1, /* one more byte tells whether to cut */
+  0,
+  1, /* qmail-local takes one recipient */
   deliver,
-  spawn_local_report
+  report
 };
 
 int main(int argc, char **argv)

@@ -64,6 +64,7 @@
 #include "rewrite.h"
 #include "ring.h"
 #include "sendlog.h"
+#include "spawn.h"
 #include "str.h"
 #include "stralloc.h"
 
@@ -102,6 +103,7 @@ struct config {
   struct rewrite_control rw;  /* me, envnoathost, locals, percenthack, virtualdomains */
   stralloc bouncefrom, bouncehost, doublebouncehost, doublebounceto;
   unsigned long concurrency[2];
+  unsigned long maxrcptremote;
   unsigned long lifetime;
 };
 
@@ -127,6 +129,7 @@ static int config_read(struct config *c, const char **which)
   *c = z;
   c->concurrency[0] = 10;
   c->concurrency[1] = 20;
+  c->maxrcptremote = 100;
   c->lifetime = 604800;
 #define TRY(fn, call) do { *which = fn; if ((call) == -1) return -1; } while (0)
   if (rewrite_control_read(&c->rw, which) == -1) return -1;
@@ -136,6 +139,7 @@ static int config_read(struct config *c, const char **which)
   TRY("control/doublebounceto", control_rldef(&c->doublebounceto, "control/doublebounceto", 0, "postmaster"));
   TRY("control/concurrencylocal", control_readint(&c->concurrency[0], "control/concurrencylocal"));
   TRY("control/concurrencyremote", control_readint(&c->concurrency[1], "control/concurrencyremote"));
+  TRY("control/maxrcptremote", control_readint(&c->maxrcptremote, "control/maxrcptremote"));
   TRY("control/queuelifetime", control_readint(&c->lifetime, "control/queuelifetime"));
   *which = "memory";
   if (!stralloc_0(&c->bouncefrom) || !stralloc_0(&c->bouncehost) ||
@@ -163,6 +167,9 @@ static void config_activate(void)
     chan[c].concurrency = cfg.concurrency[c];
     chan[c].lifetime = cfg.lifetime;
   }
+  /* 0 reads as qmail's one recipient per delivery */
+  chan[1].maxrcpt = cfg.maxrcptremote < 1 ? 1
+                  : cfg.maxrcptremote > SPAWN_RECIPIENTS_MAX ? SPAWN_RECIPIENTS_MAX : cfg.maxrcptremote;
 }
 
 static void config_reread(void)
@@ -698,12 +705,20 @@ static void channels_init(void)
 {
   int c, fd;
   for (c = 0; c < 2; ++c) {
-    unsigned char byte;
-    ssize_t r;
+    char two[SPAWN_SLOT_BYTES];
+    size_t got = 0;
+    unsigned int slots;
     int fdin = 2 + 2 * c;
-    do r = read(fdin, &byte, 1); while (r == -1 && errno == EINTR);
-    if (r != 1) startup_fail(c ? "hath the remote spawner no slots?" : "hath the local spawner no slots?");
-    if (channel_init(&chan[c], c, byte, &hooks) == -1) startup_fail("out of memory");
+    while (got < sizeof two) {
+      ssize_t r = read(fdin, two + got, sizeof two - got);
+      if (r == -1 && errno == EINTR) continue;
+      if (r <= 0) break;
+      got += (size_t)r;
+    }
+    slots = spawn_slot_get(two);
+    if (got != sizeof two || !slots || slots > SPAWN_SLOTS_MAX)
+      startup_fail(c ? "hath the remote spawner no slots?" : "hath the local spawner no slots?");
+    if (channel_init(&chan[c], c, slots, &hooks) == -1) startup_fail("out of memory");
   }
   for (fd = 1; fd <= 6; ++fd)
     if (fd_nonblock(fd) == -1 || fd_cloexec(fd) == -1) startup_fail("unable to set up the pipes");

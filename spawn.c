@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,22 +22,36 @@
 
 /* ---------------------------------------------------------------- requests */
 
+void spawn_slot_put(char *two, unsigned int slot)
+{
+  two[0] = (char)(unsigned char)(slot >> 8);
+  two[1] = (char)(unsigned char)slot;
+}
+
+unsigned int spawn_slot_get(const char *two)
+{
+  return ((unsigned int)(unsigned char)two[0] << 8) | (unsigned char)two[1];
+}
+
 void spawn_request_reset(struct spawn_request *r)
 {
   r->state = 0;
   r->slot = 0;
+  r->nrcpt = 0;
   r->nomem = 0;
   r->toolong = 0;
+  r->fieldstart = 0;
+  r->fieldlen = 0;
   r->messpath.len = 0;
   r->sender.len = 0;
-  r->recipient.len = 0;
+  r->recipients.len = 0;
 }
 
 void spawn_request_free(struct spawn_request *r)
 {
   stralloc_free(&r->messpath);
   stralloc_free(&r->sender);
-  stralloc_free(&r->recipient);
+  stralloc_free(&r->recipients);
   spawn_request_reset(r);
 }
 
@@ -46,6 +61,37 @@ static void field_add(struct spawn_request *r, stralloc *sa, int bit,
   if (!n || r->nomem || (r->toolong & bit)) return;
   if (sa->len > max || n > max - sa->len) { r->toolong |= bit; return; }
   if (!stralloc_catb(sa, s, n)) r->nomem = 1;
+}
+
+/* bytes of a recipient field: stored unless it or the list is too long */
+static void rcpt_add(struct spawn_request *r, const char *s, size_t n)
+{
+  r->fieldlen += n;
+  if (r->nomem || r->fieldlen > SPAWN_ADDRESS_MAX
+      || r->nrcpt >= SPAWN_RECIPIENTS_MAX
+      || r->fieldstart + r->fieldlen >= SPAWN_RECIPIENTS_BYTES) {
+    /* what was stored of this field goes */
+    r->recipients.len = r->fieldstart;
+    if (r->fieldlen > SPAWN_ADDRESS_MAX) r->toolong |= 4;
+    else if (!r->nomem) r->toolong |= 8;
+    return;
+  }
+  if (!stralloc_catb(&r->recipients, s, n)) r->nomem = 1;
+}
+
+/* the NUL of a recipient field: 1 when it was the empty one ending the list */
+static int rcpt_end(struct spawn_request *r)
+{
+  if (!r->fieldlen) return 1;
+  /* a dropped field left nothing behind */
+  if (r->recipients.len > r->fieldstart && !stralloc_0(&r->recipients)) {
+    r->recipients.len = r->fieldstart;
+    r->nomem = 1;
+  }
+  r->nrcpt++;
+  r->fieldstart = r->recipients.len;
+  r->fieldlen = 0;
+  return 0;
 }
 
 int spawn_request_feed(struct spawn_request *r, const char *s, size_t len,
@@ -58,22 +104,28 @@ int spawn_request_feed(struct spawn_request *r, const char *s, size_t len,
     size_t max, n;
     int bit;
 
-    if (r->state == 0) {
-      r->slot = (unsigned char)s[i++];
-      r->state = 1;
+    if (r->state < 2) {
+      r->slot = (r->slot << 8) | (unsigned char)s[i++];
+      r->state++;
       continue;
     }
-    if (r->state == 1) { sa = &r->messpath; bit = 1; max = SPAWN_MESSPATH_MAX; }
-    else if (r->state == 2) { sa = &r->sender; bit = 2; max = SPAWN_ADDRESS_MAX; }
-    else { sa = &r->recipient; bit = 4; max = SPAWN_ADDRESS_MAX; }
-
     n = byte_chr(s + i, len - i, 0);
+    if (r->state == 4) {
+      rcpt_add(r, s + i, n);
+      i += n;
+      if (i == len) break;
+      ++i;
+      if (rcpt_end(r)) { r->state = 5; *used = i; return 1; }
+      continue;
+    }
+    if (r->state == 2) { sa = &r->messpath; bit = 1; max = SPAWN_MESSPATH_MAX; }
+    else { sa = &r->sender; bit = 2; max = SPAWN_ADDRESS_MAX; }
     field_add(r, sa, bit, max, s + i, n);
     i += n;
     if (i == len) break;
     ++i; /* the field's NUL */
     if (!r->nomem && !(r->toolong & bit) && !stralloc_0(sa)) r->nomem = 1;
-    if (++r->state == 4) { *used = i; return 1; }
+    r->state++;
   }
   *used = i;
   return 0;
@@ -93,8 +145,12 @@ int spawn_messpath_ok(const char *s, size_t len)
 }
 
 const char *spawn_request_check(const struct spawn_request *r,
-                                unsigned int slots, int busy)
+                                unsigned int slots, int busy,
+                                unsigned int maxrcpt)
 {
+  size_t pos, dlen = 0;
+  const char *d = 0;
+
   if (r->nomem)
     return "ZOut of memory while reading a delivery request. (#4.3.0)\n";
   if (r->slot >= slots || busy)
@@ -104,22 +160,40 @@ const char *spawn_request_check(const struct spawn_request *r,
     return "DInternal error: malformed message file name. (#5.3.5)\n";
   if (r->toolong & 6)
     return "DEnvelope address too long. (#5.1.3)\n";
-  if (!r->recipient.len
-      || byte_chr(r->recipient.s, r->recipient.len - 1, '@') == r->recipient.len - 1)
-    return "DSorry, the recipient address has no host part. (#5.1.3)\n";
+  if (!r->nrcpt)
+    return "DInternal error: a delivery request without recipients. (#5.3.5)\n";
+  if ((r->toolong & 8) || r->nrcpt > maxrcpt)
+    return "ZInternal error: too many recipients in one delivery request. (#4.3.5)\n";
+  for (pos = 0; pos < r->recipients.len; ) {
+    const char *a = r->recipients.s + pos;
+    size_t len = str_len(a), at = byte_rchr(a, len, '@');
+    if (at == len)
+      return "DSorry, the recipient address has no host part. (#5.1.3)\n";
+    if (!d) { d = a + at + 1; dlen = len - at - 1; }
+    else if (dlen != len - at - 1 || !case_equalb(d, dlen, a + at + 1))
+      return "ZInternal error: recipients of different domains in one delivery request. (#4.3.5)\n";
+    pos += len + 1;
+  }
   return 0;
 }
 
-int spawn_report_cat(stralloc *out, unsigned char slot, const char *report,
-                     size_t len)
+int spawn_report_cat(stralloc *out, unsigned int slot, unsigned int n,
+                     const char *items, size_t len)
 {
-  char c = (char)slot;
+  char two[SPAWN_SLOT_BYTES];
+  size_t pos = 0;
+  unsigned int k;
 
-  len = byte_chr(report, len, 0);
-  if (!stralloc_append(out, c)) return 0;
-  if (!len) { if (!stralloc_append(out, 'Z')) return 0; }
-  else if (!stralloc_catb(out, report, len)) return 0;
-  return stralloc_0(out);
+  spawn_slot_put(two, slot);
+  if (!stralloc_catb(out, two, sizeof two)) return 0;
+  for (k = 0; k < n; ++k) {
+    size_t m = pos < len ? byte_chr(items + pos, len - pos, 0) : 0;
+    if (!m) { if (!stralloc_append(out, 'Z')) return 0; }
+    else if (!stralloc_catb(out, items + pos, m)) return 0;
+    if (!stralloc_0(out)) return 0;
+    pos += m + 1;
+  }
+  return 1;
 }
 
 /* ------------------------------------------------------- report mappings */
@@ -188,46 +262,75 @@ static int letter_result(char c, int *result)
   return 0;
 }
 
-int spawn_remote_report(stralloc *out, int crashed, int code,
+/* appends one item: status letter, texts a[0..alen) and b[0..blen), NUL */
+static int item_cat(stralloc *out, char status, const char *a, size_t alen,
+                    const char *b, size_t blen)
+{
+  return stralloc_append(out, status) && stralloc_catb(out, a, alen)
+         && stralloc_catb(out, b, blen) && stralloc_0(out);
+}
+
+static char result_letter(int result)
+{
+  return result == 1 ? 'K' : result == 0 ? 'Z' : 'D';
+}
+
+int spawn_remote_report(stralloc *out, unsigned int n, int crashed, int code,
                         const char *s, size_t len, int more)
 {
-  int result = -1;
-  int orr;
-  size_t i, end, next;
+  int result = -1, found = 0;
+  size_t i, end, mtext = 0, mlen = 0;
+  unsigned int k;
 
-  (void)more; /* a report cut by the cap still counts: its letter came first */
-  if (crashed) return stralloc_copys(out, "Zqmail-remote crashed. (#4.3.0)\n");
-  if (code) {
+  out->len = 0;
+  if (crashed || code || !len) {
+    const char *fixed;
+    size_t tlen = 0;
     /* qmail-remote itself always exits 0: 111 comes from a failed exec
        (an installation problem) and defers; anything else bounces */
-    if (!stralloc_copys(out, code == 111
-          ? "ZUnable to run qmail-remote. (#4.3.0)\n"
-          : "DUnable to run qmail-remote. (#5.3.5)\n")) return 0;
-    return stralloc_catb(out, s, byte_chr(s, len, 0));
+    if (crashed) fixed = "Zqmail-remote crashed. (#4.3.0)\n";
+    else if (code == 111) { fixed = "ZUnable to run qmail-remote. (#4.3.0)\n"; tlen = byte_chr(s, len, 0); }
+    else if (code) { fixed = "DUnable to run qmail-remote. (#5.3.5)\n"; tlen = byte_chr(s, len, 0); }
+    else fixed = "Zqmail-remote produced no output. (#4.3.0)\n";
+    for (k = 0; k < n; ++k)
+      if (!item_cat(out, fixed[0], fixed + 1, str_len(fixed) - 1, s, tlen)) return 0;
+    return 1;
   }
-  if (!len)
-    return stralloc_copys(out, "Zqmail-remote produced no output. (#4.3.0)\n");
 
   /* the message result: the first report that starts with K, Z or D */
   for (i = 0; i < len; i = end + 1) {
     end = report_end(s, len, i);
-    if (end > i && letter_result(s[i], &result)) break;
-  }
-  /* with one recipient, a refused recipient decides */
-  orr = result;
-  if (s[0] == 's') orr = 0;
-  else if (s[0] == 'h') orr = -1;
-
-  if (!stralloc_copys(out, orr == 1 ? "K" : orr == 0 ? "Z" : "D")) return 0;
-  end = report_end(s, len, 0);
-  if (end > 1 && !stralloc_catb(out, s + 1, end - 1)) return 0;
-  next = end + 1;
-  if (result <= orr && next < len) {
-    int dummy;
-    if (letter_result(s[next], &dummy)) {
-      size_t nend = report_end(s, len, next);
-      if (!stralloc_catb(out, s + next + 1, nend - next - 1)) return 0;
+    if (end > i && letter_result(s[i], &result)) {
+      found = 1;
+      mtext = i + 1;
+      mlen = end - i - 1;
+      break;
     }
+  }
+  /* the recipient reports before it, in argv order */
+  i = 0;
+  for (k = 0; k < n; ++k) {
+    int orr;
+    const char *text;
+    size_t tlen;
+    if (i < len && (s[i] == 'r' || s[i] == 'h' || s[i] == 's')
+        && (!found || i < mtext - 1)) {
+      end = report_end(s, len, i);
+      orr = s[i] == 'h' ? -1 : s[i] == 's' ? 0 : result;
+      if (s[i] == 'r' && !found && more) orr = 0;   /* the result was cut off */
+      text = s + i + 1;
+      tlen = end - i - 1;
+      i = end + 1;
+      if (!item_cat(out, result_letter(orr), text, tlen, s + mtext,
+                    found && result <= orr ? mlen : 0)) return 0;
+      continue;
+    }
+    /* no report of its own: an early failure */
+    if (!found && more) {
+      if (!item_cat(out, 'Z', "", 0, "Output of qmail-remote was cut off. (#4.3.0)\n", 45)) return 0;
+      continue;
+    }
+    if (!item_cat(out, result_letter(result), s + mtext, mlen, "", 0)) return 0;
   }
   return 1;
 }
@@ -240,6 +343,8 @@ struct slot {
   int fd;        /* read end of the child's output pipe; -1 once closed */
   int wstatus;
   int more;      /* output beyond outmax was dropped */
+  unsigned int nrcpt; /* recipients: items in the report */
+  size_t outmax; /* bytes of output kept */
   pid_t pid;
   stralloc out;
 };
@@ -266,33 +371,63 @@ static void sigchld(int sig)
   errno = e;
 }
 
-/* queues one report for qmail-send; -1 only when the write failed */
-static int answer(unsigned char s, const char *report, size_t len)
+static const char nomem_item[] = "ZOut of memory in the spawner. (#4.3.0)\n";
+
+/* out of memory for a report: Z for each of its n items, piece by piece */
+static int answer_nomem(unsigned int s, unsigned int n)
+{
+  char two[SPAWN_SLOT_BYTES];
+  spawn_slot_put(two, s);
+  if (buf_put(&out, two, sizeof two) == -1) return -1;
+  while (n--)
+    if (buf_put(&out, nomem_item, sizeof nomem_item) == -1) return -1; /* with its NUL */
+  return 0;
+}
+
+/* queues one report for qmail-send, n items from items[0..len); -1 only
+   when the write failed */
+static int answer_items(unsigned int s, unsigned int n, const char *items,
+                        size_t len)
 {
   line.len = 0;
-  if (!spawn_report_cat(&line, s, report, len)) {
-    static const char nomem[] = "ZOut of memory in the spawner. (#4.3.0)\n";
-    char c = (char)s;
-    if (buf_put(&out, &c, 1) == -1) return -1;
-    return buf_put(&out, nomem, sizeof nomem); /* with its NUL */
-  }
+  if (!spawn_report_cat(&line, s, n, items, len)) return answer_nomem(s, n);
   return buf_put(&out, line.s, line.len);
 }
 
-static int answers(unsigned char s, const char *report)
+/* one report whose n items are all report[0..len) */
+static int answer(unsigned int s, unsigned int n, const char *report,
+                  size_t len)
 {
-  return answer(s, report, str_len(report));
+  unsigned int k;
+  len = byte_chr(report, len, 0);
+  text.len = 0;
+  for (k = 0; k < n; ++k)
+    if (!stralloc_catb(&text, report, len) || !stralloc_0(&text))
+      return answer_nomem(s, n);
+  return answer_items(s, n, text.s, text.len);
+}
+
+static int answers(unsigned int s, unsigned int n, const char *report)
+{
+  return answer(s, n, report, str_len(report));
 }
 
 /* a Z report naming errno's reason */
-static int answer_sys(unsigned char s, const char *what, int e)
+static int answer_sys(unsigned int s, unsigned int n, const char *what, int e)
 {
-  text.len = 0;
-  if (!stralloc_copys(&text, "Z") || !stralloc_cats(&text, what)
-      || !stralloc_cats(&text, error_str(e))
-      || !stralloc_cats(&text, ". (#4.3.0)\n"))
-    return answers(s, "ZOut of memory in the spawner. (#4.3.0)\n");
-  return answer(s, text.s, text.len);
+  stralloc *t = &fn; /* free for reuse here: the path is no longer needed */
+  t->len = 0;
+  if (!stralloc_copys(t, "Z") || !stralloc_cats(t, what)
+      || !stralloc_cats(t, error_str(e))
+      || !stralloc_cats(t, ". (#4.3.0)\n"))
+    return answers(s, n, nomem_item);
+  return answer(s, n, t->s, t->len);
+}
+
+/* the number of items a request's report has */
+static unsigned int items_of(const struct spawn_request *r)
+{
+  return r->nrcpt ? r->nrcpt : 1;
 }
 
 int spawn_child_fds(int fdmess, int fdout)
@@ -315,31 +450,31 @@ static int open_message(const struct spawn_request *r, uid_t queue_uid,
   *wrote = 0;
   if (!stralloc_copys(&fn, "queue/mess/")
       || !stralloc_catb(&fn, r->messpath.s, r->messpath.len)) {
-    *wrote = answers(r->slot, "ZOut of memory in the spawner. (#4.3.0)\n");
+    *wrote = answers(r->slot, items_of(r), "ZOut of memory in the spawner. (#4.3.0)\n");
     return -1;
   }
   fd = open(fn.s, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd == -1) {
-    *wrote = answer_sys(r->slot, "Unable to open the message file: ", errno);
+    *wrote = answer_sys(r->slot, items_of(r), "Unable to open the message file: ", errno);
     return -1;
   }
   if (fstat(fd, &st) == -1) {
-    *wrote = answer_sys(r->slot, "Unable to stat the message file: ", errno);
+    *wrote = answer_sys(r->slot, items_of(r), "Unable to stat the message file: ", errno);
     close(fd);
     return -1;
   }
   if (!S_ISREG(st.st_mode)) {
-    *wrote = answers(r->slot, "ZInternal error: the message file is not a regular file. (#4.3.5)\n");
+    *wrote = answers(r->slot, items_of(r), "ZInternal error: the message file is not a regular file. (#4.3.5)\n");
     close(fd);
     return -1;
   }
   if (st.st_uid != queue_uid) {
-    *wrote = answers(r->slot, "ZInternal error: the message file is not owned by the queue owner. (#4.3.5)\n");
+    *wrote = answers(r->slot, items_of(r), "ZInternal error: the message file is not owned by the queue owner. (#4.3.5)\n");
     close(fd);
     return -1;
   }
   if (fd_block(fd) == -1) {
-    *wrote = answer_sys(r->slot, "Unable to read the message file: ", errno);
+    *wrote = answer_sys(r->slot, items_of(r), "Unable to read the message file: ", errno);
     close(fd);
     return -1;
   }
@@ -356,21 +491,22 @@ static int start(const struct spawn_ops *ops, unsigned int slots,
   int pi[2];
   pid_t pid;
 
-  bad = spawn_request_check(r, slots, r->slot < slots && slot[r->slot].used);
-  if (bad) return answers(r->slot, bad);
+  bad = spawn_request_check(r, slots, r->slot < slots && slot[r->slot].used,
+                            ops->maxrcpt);
+  if (bad) return answers(r->slot, items_of(r), bad);
 
   fdmess = open_message(r, queue_uid, &wrote);
   if (fdmess == -1) return wrote;
   if (pipe2(pi, O_CLOEXEC) == -1) {
     int e = errno;
     close(fdmess);
-    return answer_sys(r->slot, "Unable to create a pipe: ", e);
+    return answer_sys(r->slot, items_of(r), "Unable to create a pipe: ", e);
   }
   pid = fork();
   if (pid == -1) {
     int e = errno;
     close(fdmess); close(pi[0]); close(pi[1]);
-    return answer_sys(r->slot, "Unable to fork: ", e);
+    return answer_sys(r->slot, items_of(r), "Unable to fork: ", e);
   }
   if (pid == 0) {
     close(pi[0]);
@@ -380,7 +516,7 @@ static int start(const struct spawn_ops *ops, unsigned int slots,
     sig_default(SIGCHLD);
     sig_default(SIGPIPE);
     sig_unblock_all();
-    ops->child(fdmess, pi[1], r->sender.s, r->recipient.s);
+    ops->child(fdmess, pi[1], r->sender.s, r->recipients.s, r->nrcpt);
     _exit(111);
   }
   close(pi[1]);
@@ -394,6 +530,9 @@ static int start(const struct spawn_ops *ops, unsigned int slots,
   sl->more = 0;
   sl->pid = pid;
   sl->out.len = 0;
+  sl->nrcpt = r->nrcpt;
+  /* room for one report per recipient: nrcpt is at most SPAWN_RECIPIENTS_MAX */
+  sl->outmax = ops->outmax + (size_t)(r->nrcpt - 1) * ops->outmax_rcpt;
   ++busy;
   return 0;
 }
@@ -417,7 +556,7 @@ static void reap(void)
 }
 
 /* 1 read some output, 0 end of file (fd closed), -1 nothing there now */
-static int read_child(const struct spawn_ops *ops, struct slot *sl)
+static int read_child(struct slot *sl)
 {
   char chunk[4096];
   ssize_t r = read(sl->fd, chunk, sizeof chunk);
@@ -432,7 +571,7 @@ static int read_child(const struct spawn_ops *ops, struct slot *sl)
     sl->fd = -1;
     return 0;
   }
-  keep = sl->out.len < ops->outmax ? ops->outmax - sl->out.len : 0;
+  keep = sl->out.len < sl->outmax ? sl->outmax - sl->out.len : 0;
   if (keep > (size_t)r) keep = (size_t)r;
   if (keep && !stralloc_catb(&sl->out, chunk, keep)) keep = 0;
   if (keep < (size_t)r) sl->more = 1;
@@ -445,12 +584,12 @@ static int read_child(const struct spawn_ops *ops, struct slot *sl)
    output ends with what is there now, read in a bounded number of pieces,
    not at end of file. */
 #define DRAIN_PIECES 64 /* of 4096 bytes: more than a pipe holds */
-static void drain_child(const struct spawn_ops *ops, struct slot *sl)
+static void drain_child(struct slot *sl)
 {
   unsigned int n;
 
   for (n = 0; n < DRAIN_PIECES && sl->fd != -1; ++n)
-    if (read_child(ops, sl) == -1 && errno != EINTR) break;
+    if (read_child(sl) == -1 && errno != EINTR) break;
   if (sl->fd != -1) {
     close(sl->fd);
     sl->fd = -1;
@@ -467,15 +606,15 @@ static int finish(const struct spawn_ops *ops)
     int crashed, code, w;
 
     if (!sl->used || !sl->reaped) continue;
-    drain_child(ops, sl);
+    drain_child(sl);
     crashed = WIFSIGNALED(sl->wstatus);
     code = WIFEXITED(sl->wstatus) ? WEXITSTATUS(sl->wstatus) : 111;
     text.len = 0;
-    if (ops->report(&text, crashed, code, sl->out.s ? sl->out.s : "",
-                    sl->out.len, sl->more))
-      w = answer((unsigned char)i, text.s, text.len);
+    if (ops->report(&text, sl->nrcpt, crashed, code,
+                    sl->out.s ? sl->out.s : "", sl->out.len, sl->more))
+      w = answer_items(i, sl->nrcpt, text.s, text.len);
     else
-      w = answers((unsigned char)i, "ZOut of memory in the spawner. (#4.3.0)\n");
+      w = answer_nomem(i, sl->nrcpt);
     sl->used = 0;
     sl->out.len = 0;
     --busy;
@@ -510,13 +649,34 @@ static int read_requests(const struct spawn_ops *ops, unsigned int slots,
   return 1;
 }
 
+/* Each delivery holds the read end of its pipe; while it starts, also
+   the message and the pipe's write end. Raises the soft limit on open
+   files to what slots need (up to the hard limit) and returns the slots
+   that fit. */
+#define FILES_SPARE 16 /* 0, 1, 2, the self-pipe, a starting delivery, ... */
+static unsigned int files_for(unsigned int slots)
+{
+  struct rlimit rl;
+  rlim_t need = (rlim_t)slots + FILES_SPARE;
+
+  if (getrlimit(RLIMIT_NOFILE, &rl) == -1) return slots;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == -1 && getrlimit(RLIMIT_NOFILE, &rl) == -1)
+      return slots;
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+    slots = rl.rlim_cur > FILES_SPARE + 1 ? (unsigned int)(rl.rlim_cur - FILES_SPARE) : 1;
+  return slots;
+}
+
 int spawn_run(const struct spawn_ops *ops, unsigned int slots, uid_t queue_uid,
               const char **what)
 {
   static struct pollfd pfd[SPAWN_SLOTS_MAX + 2];
   static struct slot *pslot[SPAWN_SLOTS_MAX + 2];
   int eof = 0, readerr = 0;
-  char handshake;
+  char handshake[SPAWN_SLOT_BYTES];
 
   if (!slots || slots > SPAWN_SLOTS_MAX) {
     *what = "use the configured slot count";
@@ -537,8 +697,9 @@ int spawn_run(const struct spawn_ops *ops, unsigned int slots, uid_t queue_uid,
   sig_catch(SIGCHLD, sigchld);
   sig_unblock(SIGCHLD); /* an inherited mask must not hide exits */
 
-  handshake = (char)(unsigned char)slots;
-  if (buf_putflush(&out, &handshake, 1) == -1) {
+  slots = files_for(slots);
+  spawn_slot_put(handshake, slots);
+  if (buf_putflush(&out, handshake, sizeof handshake) == -1) {
     *what = "write to qmail-send";
     return -1;
   }
@@ -573,7 +734,7 @@ int spawn_run(const struct spawn_ops *ops, unsigned int slots, uid_t queue_uid,
       while (read(selfpipe[0], drain, sizeof drain) > 0) ;
     }
     for (i = 1; i < n; ++i)
-      if (pslot[i] && pfd[i].revents) (void)read_child(ops, pslot[i]);
+      if (pslot[i] && pfd[i].revents) (void)read_child(pslot[i]);
     if (!eof && pfd[1].revents) {
       int more = read_requests(ops, slots, queue_uid, &readerr);
       if (more == -1) { *what = "write to qmail-send"; return -1; }

@@ -3,16 +3,18 @@
 
 Usage: spawnclient.py [-t SECONDS] PROGRAM [ARG...] < SCRIPT
 
-Starts PROGRAM with pipes on its fds 0 and 1, reads its handshake byte, then
-follows SCRIPT line by line:
-  req SLOT MESSPATH SENDER RECIPIENT  send one request (fields may use \\xNN,
-                                      \\t and \\\\ escapes; "-" is empty)
-  raw HEX                             send these bytes as they are
+Starts PROGRAM with pipes on its fds 0 and 1, reads its two handshake bytes,
+then follows SCRIPT line by line:
+  req SLOT MESSPATH SENDER RCPT...    send one request (fields may use \\xNN,
+                                      \\t and \\\\ escapes; "-" is empty),
+                                      whose report has one item per RCPT
+  raw HEX                             send these bytes as they are (a report
+                                      to such a request is read as one item)
   wait N                              wait until N reports have arrived in all
   close                               close PROGRAM's fd 0 (also done at the end)
 Then reads until PROGRAM closes fd 1 and waits for it. Prints
   handshake N
-  report SLOT STATUS TEXT       (TEXT with \\n for LF, \\\\ for \\, \\xNN for
+  report SLOT STATUS TEXT       one line per item (TEXT with \\n for LF, \\\\ for \\, \\xNN for
                                  other bytes below 32 or above 126)
   exit CODE                     (or "signal N")
 Everything is bounded by the time limit (default 60 s): past it PROGRAM is
@@ -79,6 +81,7 @@ def main():
     reports = []
     cond = threading.Condition()
     state = {"handshake": None, "eof": False}
+    items = {}  # slot -> the number of items its report has
 
     def reader():
         buf = b""
@@ -87,24 +90,38 @@ def main():
             chunk = os.read(p.stdout.fileno(), 65536)
             if not chunk:
                 break
-            if first:
-                with cond:
-                    state["handshake"] = chunk[0]
-                    cond.notify_all()
-                chunk = chunk[1:]
-                first = False
             buf += chunk
-            while True:
-                # a report is slot, status, text, NUL: the slot byte may be 0
+            if first:
                 if len(buf) < 2:
+                    continue
+                with cond:
+                    state["handshake"] = buf[0] * 256 + buf[1]
+                    cond.notify_all()
+                buf = buf[2:]
+                first = False
+            while True:
+                # a report is a 2-byte slot, then per recipient status,
+                # text, NUL: the slot bytes may be 0
+                if len(buf) < 3:
                     break
-                j = buf.find(b"\0", 1)
-                if j < 0:
+                slot = buf[0] * 256 + buf[1]
+                with cond:
+                    n = items.get(slot, 1)
+                pos = 2
+                got = []
+                for _ in range(n):
+                    j = buf.find(b"\0", pos)
+                    if j < 0:
+                        break
+                    got.append(buf[pos:j])
+                    pos = j + 1
+                if len(got) < n:
                     break
                 with cond:
-                    reports.append((buf[0], buf[1:j]))
+                    for text in got:
+                        reports.append((slot, text))
                     cond.notify_all()
-                buf = buf[j + 1:]
+                buf = buf[pos:]
         with cond:
             if buf:
                 reports.append((None, buf))
@@ -134,9 +151,15 @@ def main():
             words = line.split()
             if not words:
                 continue
-            if words[0] == "req" and len(words) == 5:
-                data = bytes([int(words[1])]) + unescape(words[2]) + b"\0" + \
-                    unescape(words[3]) + b"\0" + unescape(words[4]) + b"\0"
+            if words[0] == "req" and len(words) >= 5:
+                slot = int(words[1])
+                data = bytes([slot >> 8, slot & 255]) + unescape(words[2]) + \
+                    b"\0" + unescape(words[3]) + b"\0"
+                for r in words[4:]:
+                    data += unescape(r) + b"\0"
+                data += b"\0"
+                with cond:
+                    items[slot] = max(len(words) - 4, 1)
                 p.stdin.write(data)
                 p.stdin.flush()
             elif words[0] == "raw" and len(words) == 2:

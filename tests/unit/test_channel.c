@@ -4,6 +4,7 @@
 #include "check.h"
 #include "queuedir.h"
 #include "../../channel.h"
+#include "../../spawn.h"
 #include "../../str.h"
 
 static unsigned long finished[64], deferred[64], failed_id[64];
@@ -36,32 +37,40 @@ static void message(unsigned long id, const char *sender, const char *records, s
   put_file(qpath("local", id), records, n);
 }
 
-/* the requests in the output queue: "slot id rcpt" per request, joined
-   by ';', and the queue emptied */
+/* the requests in the output queue: "slot id rcpt[,rcpt...]" per request,
+   joined by ';', and the queue emptied */
 static void requests(struct channel *ch, char *out, size_t size)
 {
   size_t pos = 0, o = 0;
   out[0] = 0;
   while (pos < ch->out.q.len) {
     const char *r = ch->out.q.s + pos;
-    unsigned int slot = (unsigned char)r[0];
-    const char *name = r + 1, *sender = name + strlen(name) + 1, *rcpt = sender + strlen(sender) + 1;
+    unsigned int slot = spawn_slot_get(r);
+    const char *name = r + 2, *sender = name + strlen(name) + 1, *rcpt = sender + strlen(sender) + 1;
     const char *slash = strchr(name, '/');
-    o += (size_t)snprintf(out + o, size - o, "%s%u %s %s", o ? ";" : "", slot, slash ? slash + 1 : name, rcpt);
-    pos = (size_t)(rcpt + strlen(rcpt) + 1 - ch->out.q.s);
+    o += (size_t)snprintf(out + o, size - o, "%s%u %s ", o ? ";" : "", slot, slash ? slash + 1 : name);
+    int first = 1;
+    while (*rcpt) {
+      o += (size_t)snprintf(out + o, size - o, "%s%s", first ? "" : ",", rcpt);
+      first = 0;
+      rcpt += strlen(rcpt) + 1;
+    }
+    pos = (size_t)(rcpt + 1 - ch->out.q.s);
   }
   ch->out.q.len = 0;
   ch->out.pos = 0;
 }
 
+/* a report for slot: its items separated by '|' */
 static void reply(struct channel *ch, unsigned int slot, const char *status, time_t t)
 {
-  char r[128];
-  size_t n = strlen(status);
-  r[0] = (char)slot;
-  memcpy(r + 1, status, n);
-  r[n + 1] = 0;
-  channel_reports(ch, r, n + 2, t);
+  char r[512];
+  size_t n = strlen(status), i;
+  spawn_slot_put(r, slot);
+  memcpy(r + 2, status, n);
+  for (i = 0; i < n; ++i) if (r[2 + i] == '|') r[2 + i] = 0;
+  r[n + 2] = 0;
+  channel_reports(ch, r, n + 3, t);
 }
 
 static void test_success_and_failure(void)
@@ -232,6 +241,58 @@ static void test_fifo(void)
   CHECK(prioq_min(&ch.pq, &e) && e.id == 50 && e.when == 10 + 123);
 }
 
+/* remote recipients of one domain go together, up to maxrcpt; each gets
+   its own result */
+static void test_batches(void)
+{
+  struct channel ch;
+  char got[1024], *p;
+  size_t n;
+  static const char recs[] = "Ta@x\0Tb@X\0Tc@y\0Dz@x\0Td@x\0Te@x\0Tf@x\0Tg\0";
+  message(60, "s@y", recs, sizeof recs - 1);
+  rename(qpath("local", 60), qpath("remote", 60));
+  CHECK(channel_init(&ch, 1, 10, &hooks) == 0);
+  ch.maxrcpt = 3;
+  nfinished = ndeferred = nfailed = 0;
+  channel_schedule(&ch, 60, 0);
+  channel_work(&ch, 1);
+  requests(&ch, got, sizeof got);
+  /* a full batch at once; the rest at the end of the file, the record
+     without a domain on its own */
+  CHECK_STR(got, "0 60 a@x,b@X,d@x;3 60 g;1 60 c@y;2 60 e@x,f@x");
+  CHECK(ch.used == 4);
+  fail_result = 0;
+  reply(&ch, 0, "Kok|Dno|Zlater", 2);
+  CHECK(nfailed == 1 && !strcmp(failed_text, "no"));
+  CHECK(ch.used == 3);
+  reply(&ch, 1, "Kok", 2);
+  reply(&ch, 3, "Dbad", 2);
+  reply(&ch, 2, "Kok|Kok", 2);
+  CHECK(ch.used == 0);
+  CHECK(ndeferred == 1 && deferred[0] == 60);
+  p = get_file(qpath("remote", 60), &n);
+  CHECK(p && n == sizeof recs - 1 && !memcmp(p, "Da@x\0Db@X\0Dc@y\0Dz@x\0Td@x\0De@x\0Df@x\0Dg\0", n));
+  free(p);
+
+  /* maxrcpt 1: one each; a VERP sender is never batched */
+  message(61, "s@y", "Ta@x\0Tb@x\0", 10);
+  rename(qpath("local", 61), qpath("remote", 61));
+  ch.maxrcpt = 1;
+  channel_schedule(&ch, 61, 0);
+  channel_work(&ch, 3);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 61 a@x;1 61 b@x");
+  reply(&ch, 0, "Kok", 4);
+  reply(&ch, 1, "Kok", 4);
+  message(62, "s@y-@[]", "Ta@x\0Tb@x\0", 10);
+  rename(qpath("local", 62), qpath("remote", 62));
+  ch.maxrcpt = 100;
+  channel_schedule(&ch, 62, 0);
+  channel_work(&ch, 5);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 62 a@x;1 62 b@x");
+}
+
 int main(void)
 {
   queuedir_make();
@@ -241,6 +302,7 @@ int main(void)
   RUN(test_backpressure);
   RUN(test_odd_files);
   RUN(test_fifo);
+  RUN(test_batches);
   queuedir_remove();
   return check_exit("test_channel");
 }

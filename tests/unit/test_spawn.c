@@ -42,7 +42,7 @@ static int feed(const char *s, size_t len, size_t step, size_t *rest)
 
 static void test_parse(void)
 {
-  static const char one[] = "\0053/12345\0bob@example.org\0alice@example.net";
+  static const char one[] = "\000\0053/12345\0bob@example.org\0alice@example.net\0";
   size_t step;
 
   for (step = 1; step <= sizeof one; ++step) {
@@ -51,35 +51,41 @@ static void test_parse(void)
     CHECK_STR(req.messpath.s, "3/12345");
     CHECK(req.messpath.len == 8);
     CHECK_STR(req.sender.s, "bob@example.org");
-    CHECK_STR(req.recipient.s, "alice@example.net");
+    CHECK(req.nrcpt == 1);
+    CHECK_MEM(req.recipients.s, req.recipients.len, "alice@example.net", 18);
     CHECK(!req.nomem && !req.toolong);
-    CHECK(spawn_request_check(&req, 120, 0) == 0);
+    CHECK(spawn_request_check(&req, 120, 0, 1) == 0);
   }
 
-  /* two requests in one buffer: the first stops exactly at its end */
+  /* two requests in one buffer: the first stops exactly at its end; a
+     slot above 255 */
   {
-    static const char two[] = "\0011/2\0\0a@b\0\0022/3\0s\0c@d";
+    static const char two[] = "\000\0011/2\0\0a@b\0\0\001\0022/3\0s\0c@d\0e@D\0";
     size_t used = 0;
     spawn_request_reset(&req);
     CHECK(spawn_request_feed(&req, two, sizeof two, &used) == 1);
-    CHECK(used == 10);
+    CHECK(used == 12);
     CHECK(req.slot == 1);
     CHECK_STR(req.sender.s, "");
-    CHECK_STR(req.recipient.s, "a@b");
+    CHECK_STR(req.recipients.s, "a@b");
     spawn_request_reset(&req);
     CHECK(spawn_request_feed(&req, two + used, sizeof two - used, &used) == 1);
-    CHECK(req.slot == 2);
+    CHECK(req.slot == 258);
     CHECK_STR(req.messpath.s, "2/3");
-    CHECK_STR(req.recipient.s, "c@d");
+    CHECK(req.nrcpt == 2);
+    CHECK_MEM(req.recipients.s, req.recipients.len, "c@d\0e@D", 8);
+    CHECK(spawn_request_check(&req, 300, 0, 2) == 0);
+    /* one recipient per request here */
+    CHECK(spawn_request_check(&req, 300, 0, 1)[0] == 'Z');
   }
 
   /* an incomplete request is not complete */
   {
     size_t used = 0;
     spawn_request_reset(&req);
-    CHECK(spawn_request_feed(&req, REQ("\0011/2\0a@b\0c@d"), &used) == 0);
-    CHECK(used == 12);
-    CHECK(req.state == 3);
+    CHECK(spawn_request_feed(&req, REQ("\000\0011/2\0a@b\0c@d\0"), &used) == 0);
+    CHECK(used == 14);
+    CHECK(req.state == 4);
   }
 }
 
@@ -88,48 +94,68 @@ static void test_toolong(void)
   static char big[SPAWN_ADDRESS_MAX + 64];
   size_t len, rest;
   char path[SPAWN_MESSPATH_MAX + 8];
+  unsigned int i;
 
   /* messpath of 101 bytes: consumed, not stored, answered D 5.3.5 */
   memset(path, '1', sizeof path);
   path[1] = '/';
   len = 0;
+  big[len++] = 0;
   big[len++] = 3;
   memcpy(big + len, path, SPAWN_MESSPATH_MAX + 1); len += SPAWN_MESSPATH_MAX + 1;
   big[len++] = 0;
-  memcpy(big + len, "s\0r@h", 6); len += 6;
+  memcpy(big + len, "s\0r@h\0", 7); len += 7;
   CHECK(feed(big, len, 7, &rest) == 1 && rest == 0);
   CHECK(req.toolong == 1);
-  CHECK(spawn_request_check(&req, 120, 0) != 0);
-  CHECK(spawn_request_check(&req, 120, 0)[0] == 'D');
-  CHECK(strstr(spawn_request_check(&req, 120, 0), "#5.3.5") != 0);
+  CHECK(spawn_request_check(&req, 120, 0, 1) != 0);
+  CHECK(spawn_request_check(&req, 120, 0, 1)[0] == 'D');
+  CHECK(strstr(spawn_request_check(&req, 120, 0, 1), "#5.3.5") != 0);
 
   /* exactly 100 bytes is fine */
   len = 0;
+  big[len++] = 0;
   big[len++] = 3;
   memcpy(big + len, path, SPAWN_MESSPATH_MAX); len += SPAWN_MESSPATH_MAX;
   big[len++] = 0;
-  memcpy(big + len, "s\0r@h", 6); len += 6;
+  memcpy(big + len, "s\0r@h\0", 7); len += 7;
   CHECK(feed(big, len, 1000, 0) == 1);
   CHECK(req.toolong == 0);
-  CHECK(spawn_request_check(&req, 120, 0) == 0);
+  CHECK(spawn_request_check(&req, 120, 0, 1) == 0);
 
   /* an overlong recipient: framing stays in sync with what follows */
   len = 0;
+  big[len++] = 0;
   big[len++] = 9;
   memcpy(big + len, "1/2\0\0", 5); len += 5;
   memset(big + len, 'a', SPAWN_ADDRESS_MAX + 1); len += SPAWN_ADDRESS_MAX + 1;
   big[len++] = 0;
-  memcpy(big + len, "\0111/2\0s\0x@y", 11); len += 11;
+  big[len++] = 0;
+  memcpy(big + len, "\000\0111/2\0s\0x@y\0", 13); len += 13;
   CHECK(feed(big, len, 4096, &rest) == 2 && rest == 0);
   CHECK(req.slot == 9);
-  CHECK_STR(req.recipient.s, "x@y");
+  CHECK_STR(req.recipients.s, "x@y");
   {
     size_t used;
     spawn_request_reset(&req);
     CHECK(spawn_request_feed(&req, big, len, &used) == 1);
     CHECK(req.toolong == 4);
-    CHECK(spawn_request_check(&req, 120, 0)[0] == 'D');
-    CHECK(strstr(spawn_request_check(&req, 120, 0), "#5.1.3") != 0);
+    CHECK(req.nrcpt == 1 && req.recipients.len == 0);
+    CHECK(spawn_request_check(&req, 120, 0, 1)[0] == 'D');
+    CHECK(strstr(spawn_request_check(&req, 120, 0, 1), "#5.1.3") != 0);
+  }
+
+  /* more recipients than a request may have: counted, answered Z */
+  spawn_request_reset(&req);
+  {
+    size_t used;
+    CHECK(spawn_request_feed(&req, REQ("\000\0011/2\0s\0"), &used) == 0);
+    for (i = 0; i < SPAWN_RECIPIENTS_MAX + 5; ++i)
+      CHECK(spawn_request_feed(&req, REQ("r@h\0"), &used) == 0 && used == 4);
+    CHECK(spawn_request_feed(&req, "", 1, &used) == 1);
+    CHECK(req.nrcpt == SPAWN_RECIPIENTS_MAX + 5);
+    CHECK(req.toolong == 8);
+    CHECK(req.recipients.len == 4 * SPAWN_RECIPIENTS_MAX);
+    CHECK(spawn_request_check(&req, 120, 0, SPAWN_RECIPIENTS_MAX)[0] == 'Z');
   }
 }
 
@@ -153,31 +179,46 @@ static void test_check(void)
 {
   const char *r;
 
-  CHECK(feed(REQ("\0051/2\0s@x\0r@y\0"), 100, 0) == 1);
-  CHECK(spawn_request_check(&req, 120, 0) == 0);
-  r = spawn_request_check(&req, 5, 0); /* slot 5 of 5 */
+  CHECK(feed(REQ("\000\0051/2\0s@x\0r@y\0\0"), 100, 0) == 1);
+  CHECK(spawn_request_check(&req, 120, 0, 1) == 0);
+  r = spawn_request_check(&req, 5, 0, 1); /* slot 5 of 5 */
   CHECK(r && r[0] == 'Z' && strstr(r, "#4.3.5"));
-  r = spawn_request_check(&req, 120, 1); /* busy */
+  r = spawn_request_check(&req, 120, 1, 1); /* busy */
   CHECK(r && r[0] == 'Z' && strstr(r, "#4.3.5"));
 
-  CHECK(feed(REQ("\0051/2\0s@x\0nohost\0"), 100, 0) == 1);
-  r = spawn_request_check(&req, 120, 0);
+  CHECK(feed(REQ("\000\0051/2\0s@x\0nohost\0\0"), 100, 0) == 1);
+  r = spawn_request_check(&req, 120, 0, 1);
   CHECK(r && r[0] == 'D' && strstr(r, "#5.1.3"));
 
-  CHECK(feed(REQ("\0051/2\0s@x\0@\0"), 100, 0) == 1);
-  CHECK(spawn_request_check(&req, 120, 0) == 0); /* trash address: fine */
+  CHECK(feed(REQ("\000\0051/2\0s@x\0@\0\0"), 100, 0) == 1);
+  CHECK(spawn_request_check(&req, 120, 0, 1) == 0); /* trash address: fine */
 
-  CHECK(feed(REQ("\005mess/1/2\0s@x\0r@y\0"), 100, 0) == 1);
-  r = spawn_request_check(&req, 120, 0);
+  CHECK(feed(REQ("\000\005mess/1/2\0s@x\0r@y\0\0"), 100, 0) == 1);
+  r = spawn_request_check(&req, 120, 0, 1);
   CHECK(r && r[0] == 'D' && strstr(r, "#5.3.5"));
 
-  CHECK(feed(REQ("\005\0s@x\0r@y\0"), 100, 0) == 1);
-  r = spawn_request_check(&req, 120, 0);
+  CHECK(feed(REQ("\000\005\0s@x\0r@y\0\0"), 100, 0) == 1);
+  r = spawn_request_check(&req, 120, 0, 1);
   CHECK(r && r[0] == 'D' && strstr(r, "#5.3.5"));
 
-  CHECK(feed(REQ("\0051/2\0s@x\0r@y\0"), 100, 0) == 1);
+  /* no recipients */
+  CHECK(feed(REQ("\000\0051/2\0s@x\0\0"), 100, 0) == 1);
+  r = spawn_request_check(&req, 120, 0, 1);
+  CHECK(r && r[0] == 'D' && strstr(r, "#5.3.5"));
+
+  /* several: one domain, without regard to case */
+  CHECK(feed(REQ("\000\0051/2\0s@x\0a@Y.example\0b@y.EXAMPLE\0\0"), 100, 0) == 1);
+  CHECK(spawn_request_check(&req, 120, 0, 2) == 0);
+  CHECK(feed(REQ("\000\0051/2\0s@x\0a@y.example\0b@z.example\0\0"), 100, 0) == 1);
+  r = spawn_request_check(&req, 120, 0, 2);
+  CHECK(r && r[0] == 'Z' && strstr(r, "#4.3.5"));
+  CHECK(feed(REQ("\000\0051/2\0s@x\0a@y.example\0b\0\0"), 100, 0) == 1);
+  r = spawn_request_check(&req, 120, 0, 2);
+  CHECK(r && r[0] == 'D' && strstr(r, "#5.1.3"));
+
+  CHECK(feed(REQ("\000\0051/2\0s@x\0r@y\0\0"), 100, 0) == 1);
   req.nomem = 1;
-  r = spawn_request_check(&req, 120, 0);
+  r = spawn_request_check(&req, 120, 0, 1);
   CHECK(r && r[0] == 'Z' && strstr(r, "#4.3.0"));
 }
 
@@ -185,16 +226,32 @@ static void test_report_cat(void)
 {
   stralloc sa = STRALLOC_ZERO;
 
-  CHECK(spawn_report_cat(&sa, 7, REQ("Kdid 1\n")));
-  CHECK_MEM(sa.s, sa.len, "\007Kdid 1\n", 9);
+  CHECK(spawn_report_cat(&sa, 7, 1, REQ("Kdid 1\n")));
+  CHECK_MEM(sa.s, sa.len, "\000\007Kdid 1\n", 10);
   sa.len = 0;
-  CHECK(spawn_report_cat(&sa, 0, REQ("Dab\0cd")));
-  CHECK_MEM(sa.s, sa.len, "\0Dab", 5);
+  CHECK(spawn_report_cat(&sa, 0, 1, REQ("Dab\0cd")));
+  CHECK_MEM(sa.s, sa.len, "\0\0Dab", 6);
   sa.len = 0;
-  CHECK(spawn_report_cat(&sa, 255, "", 0));
-  CHECK_MEM(sa.s, sa.len, "\377Z", 3);
+  CHECK(spawn_report_cat(&sa, 999, 1, "", 0));
+  CHECK_MEM(sa.s, sa.len, "\003\347Z", 4);
+  sa.len = 0;
+  /* exactly n items: missing ones are Z, extra ones dropped */
+  CHECK(spawn_report_cat(&sa, 1, 3, REQ("Ka\0\0")));
+  CHECK_MEM(sa.s, sa.len, "\0\001Ka\0Z\0Z", 9);
+  sa.len = 0;
+  CHECK(spawn_report_cat(&sa, 1, 1, REQ("Ka\0Kb\0")));
+  CHECK_MEM(sa.s, sa.len, "\0\001Ka", 5);
   stralloc_free(&sa);
 }
+
+/* items: want[0..len) */
+static void expectn(const stralloc *sa, const char *want, size_t len)
+{
+  CHECK_MEM(sa->s, sa->len, want, len);
+  if (sa->len != len || memcmp(sa->s, want, len))
+    printf("    got [%.*s]\n", (int)sa->len, sa->s);
+}
+#define EXPECT(sa, w) expectn(sa, w, sizeof(w))   /* with the last NUL */
 
 static void expect(const stralloc *sa, const char *want)
 {
@@ -268,50 +325,68 @@ static void test_remote(void)
   stralloc sa = STRALLOC_ZERO;
 
   /* accepted, then the message went through */
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("r\0K1.2.3.4 accepted message.\nRemote host said: 250 ok\n\0"), 0));
-  expect(&sa, "K1.2.3.4 accepted message.\nRemote host said: 250 ok\n");
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("r\0K1.2.3.4 accepted message.\nRemote host said: 250 ok\n\0"), 0));
+  EXPECT(&sa, "K1.2.3.4 accepted message.\nRemote host said: 250 ok\n");
   /* accepted, then a temporary failure at DATA */
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("r\0Zdata refused\n\0"), 0));
-  expect(&sa, "Zdata refused\n");
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("r\0Zdata refused\n\0"), 0));
+  EXPECT(&sa, "Zdata refused\n");
   /* recipient refused permanently: D, both texts */
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("h550 no such user\n\0Dgiving up\n\0"), 0));
-  expect(&sa, "D550 no such user\ngiving up\n");
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("h550 no such user\n\0Dgiving up\n\0"), 0));
+  EXPECT(&sa, "D550 no such user\ngiving up\n");
   /* recipient refused temporarily: Z even though the message report is D */
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("s451 later\n\0Dno recipients\n\0"), 0));
-  expect(&sa, "Z451 later\nno recipients\n");
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("s451 later\n\0Dno recipients\n\0"), 0));
+  EXPECT(&sa, "Z451 later\nno recipients\n");
   /* recipient refused, yet the message report says K: the K text is left out */
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("h550 no\n\0Kodd\n\0"), 0));
-  expect(&sa, "D550 no\n");
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("h550 no\n\0Kodd\n\0"), 0));
+  EXPECT(&sa, "D550 no\n");
   /* recipient refused temporarily, message Z: both texts */
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("s451 later\n\0Zno recipients\n\0"), 0));
-  expect(&sa, "Z451 later\nno recipients\n");
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("s451 later\n\0Zno recipients\n\0"), 0));
+  EXPECT(&sa, "Z451 later\nno recipients\n");
   /* early failure: only a message report */
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("ZConnected to 1.2.3.4 but greeting failed.\n\0"), 0));
-  expect(&sa, "ZConnected to 1.2.3.4 but greeting failed.\n");
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("DSorry, I couldn't find any host named x. (#5.1.2)\n\0"), 0));
-  expect(&sa, "DSorry, I couldn't find any host named x. (#5.1.2)\n");
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("ZConnected to 1.2.3.4 but greeting failed.\n\0"), 0));
+  EXPECT(&sa, "ZConnected to 1.2.3.4 but greeting failed.\n");
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("DSorry, I couldn't find any host named x. (#5.1.2)\n\0"), 0));
+  EXPECT(&sa, "DSorry, I couldn't find any host named x. (#5.1.2)\n");
   /* no K/Z/D at all: D */
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("r\0"), 0));
-  expect(&sa, "D");
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("r\0"), 0));
+  EXPECT(&sa, "D");
   /* garbage only */
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("hello"), 0));
-  expect(&sa, "Dello");
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("hello"), 0));
+  EXPECT(&sa, "Dello");
   /* a final report without its NUL still counts */
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("r\0Kok"), 1));
-  expect(&sa, "Kok");
-  /* extra reports cannot add records: texts never hold a NUL */
-  CHECK(spawn_remote_report(&sa, 0, 0, REQ("r\0Kok\0Dfake\0Kmore\0"), 0));
-  expect(&sa, "Kok");
-  CHECK(memchr(sa.s, 0, sa.len) == 0);
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("r\0Kok"), 1));
+  EXPECT(&sa, "Kok");
+  /* extra reports cannot add records */
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("r\0Kok\0Dfake\0Kmore\0"), 0));
+  EXPECT(&sa, "Kok");
 
-  CHECK(spawn_remote_report(&sa, 0, 0, "", 0, 0));
-  CHECK(sa.len && sa.s[0] == 'Z');
-  CHECK(spawn_remote_report(&sa, 1, 0, REQ("Kok\0"), 0));
-  CHECK(sa.len && sa.s[0] == 'Z');
-  CHECK(spawn_remote_report(&sa, 0, 111, REQ("qmail-rspawn: fatal: unable to run qmail-remote: No such file or directory\n"), 0));
+  /* several recipients, in argv order */
+  CHECK(spawn_remote_report(&sa, 4, 0, 0, REQ("r\0h550 no\n\0s451 later\n\0r\0Kqueued as 1\n\0"), 0));
+  EXPECT(&sa, "Kqueued as 1\n\0D550 no\n\0Z451 later\n\0Kqueued as 1\n");
+  /* all refused: the message report follows the refusals */
+  CHECK(spawn_remote_report(&sa, 2, 0, 0, REQ("h550 a\n\0s451 b\n\0Dno recipients\n\0"), 0));
+  EXPECT(&sa, "D550 a\nno recipients\n\0Z451 b\nno recipients\n");
+  /* an early failure: recipients without a report get the message's */
+  CHECK(spawn_remote_report(&sa, 3, 0, 0, REQ("r\0ZConnection lost.\n\0"), 0));
+  EXPECT(&sa, "ZConnection lost.\n\0ZConnection lost.\n\0ZConnection lost.\n");
+  CHECK(spawn_remote_report(&sa, 2, 0, 0, REQ("DNo host.\n\0"), 0));
+  EXPECT(&sa, "DNo host.\n\0DNo host.\n");
+  /* output cut before the message report: never K, never D */
+  CHECK(spawn_remote_report(&sa, 3, 0, 0, REQ("r\0h550 x\n\0"), 1));
+  CHECK(sa.len > 4 && sa.s[0] == 'Z');
+  CHECK(memmem(sa.s, sa.len, "\0D550 x\n\0Z", 10) != 0);
+  /* too many reports: only n items */
+  CHECK(spawn_remote_report(&sa, 1, 0, 0, REQ("r\0r\0r\0Kok\0"), 0));
+  EXPECT(&sa, "Kok");
+
+  CHECK(spawn_remote_report(&sa, 2, 0, 0, "", 0, 0));
+  CHECK(sa.len && sa.s[0] == 'Z' && memchr(sa.s, 0, sa.len) != 0);
+  CHECK(spawn_remote_report(&sa, 2, 1, 0, REQ("Kok\0"), 0));
+  EXPECT(&sa, "Zqmail-remote crashed. (#4.3.0)\n\0Zqmail-remote crashed. (#4.3.0)\n");
+  CHECK(spawn_remote_report(&sa, 1, 0, 111, REQ("qmail-rspawn: fatal: unable to run qmail-remote: No such file or directory\n"), 0));
   CHECK(sa.len && sa.s[0] == 'Z');
   CHECK(memmem(sa.s, sa.len, "No such file", 12) != 0);
-  CHECK(spawn_remote_report(&sa, 0, 100, REQ("Kok\0"), 0));
+  CHECK(spawn_remote_report(&sa, 1, 0, 100, REQ("Kok\0"), 0));
   CHECK(sa.len && sa.s[0] == 'D');
   stralloc_free(&sa);
 }
