@@ -267,9 +267,47 @@ me() {
 }
 
 # instance_create DIR [SMTPPORT]: a private instance in DIR (mkinstance.sh);
-# with SMTPPORT a qmail-smtpd service on 127.0.0.1:SMTPPORT
+# with SMTPPORT a qmail-smtpd service on 127.0.0.1:SMTPPORT. Its resolver
+# asks 127.0.0.1 port 9, where no DNS server is: remote deliveries defer at
+# once, whatever the machine's network (tests that want DNS start
+# tests/fakedns.py and set QMAILDNS with instance_env)
 instance_create() {
   sh "$TOP/mkinstance.sh" "$@" || fail "mkinstance.sh $* failed"
+  instance_env "$1" QMAILDNS=127.0.0.1:9
+}
+
+# instance_env DIR NAME=VALUE...: qmail-send and the programs it starts
+# (qmail-lspawn, qmail-rspawn, qmail-remote, ...) in instance DIR get these
+# environment variables (a later call wins); before instance_start, or
+# restart the service with svc -t. VALUE must not contain a single quote.
+instance_env() {
+  ie_dir=$1
+  shift
+  for ie_a in "$@"; do
+    case $ie_a in *"'"*) fail "instance_env: a quote in $ie_a" ;; esac
+    sed "s| qmail-start \"| '$ie_a' qmail-start \"|" "$ie_dir/service/qmail-send/run" > "$ie_dir/service/qmail-send/run.tmp" &&
+      chmod 755 "$ie_dir/service/qmail-send/run.tmp" &&
+      mv -f "$ie_dir/service/qmail-send/run.tmp" "$ie_dir/service/qmail-send/run" ||
+      fail "unable to set $ie_a in $ie_dir/service/qmail-send/run"
+  done
+  grep -q "'$ie_a' qmail-start" "$ie_dir/service/qmail-send/run" || fail "instance_env: no qmail-start line in $ie_dir/service/qmail-send/run"
+}
+
+
+# remote_standin DIR: replaces qmail-remote in instance DIR (before
+# instance_start) by a stand-in that defers every delivery and appends its
+# argv, one line per run, to DIR/remote.runs: for tests of what reaches the
+# remote channel, which must not ask real DNS servers or hosts anything
+remote_standin() {
+  : > "$1/remote.runs" && chmod 666 "$1/remote.runs" || fail "unable to make $1/remote.runs"
+  cat > "$1/bin/qmail-remote.tmp" <<EOF || fail "unable to write $1/bin/qmail-remote"
+#!/bin/sh
+cat > /dev/null
+printf '%s\n' "\$*" >> '$1/remote.runs'
+printf 'Zstand-in qmail-remote: deferred. (#4.3.0)\n\0'
+EOF
+  chmod 755 "$1/bin/qmail-remote.tmp" && mv -f "$1/bin/qmail-remote.tmp" "$1/bin/qmail-remote" ||
+    fail "unable to install $1/bin/qmail-remote"
 }
 
 # instance_start DIR: svscan DIR/service, wait until every service is up;

@@ -50,6 +50,7 @@ smtpd_setup() {
   need_cmd svscan svc svstat multilog tcpserver
   I=$T/inst
   instance_create "$I"
+  remote_standin "$I"
   instance_start "$I"
   ME=`me`
   UM=`mailbox "$I"`

@@ -15,6 +15,7 @@ need_cmd svscan svc svstat multilog
 
 I=$T/inst
 instance_create "$I"
+remote_standin "$I"
 # qmail reads percenthack when qmail-send starts
 set_control "$I" percenthack relay.test
 instance_start "$I"
@@ -51,7 +52,7 @@ for a in x_localhost@notlisted.test x@elsewhere.test postmaster_localhost@relay.
 done
 assert_eq 4 "`deliveries "$I" "$QR"`" "deliveries of the message with remote recipients"
 # the remote channel file holds the addresses as rewritten, '%' included
-# (they stay T records: qmail-remote does not exist, so they are deferred)
+# (they stay T records: the stand-in qmail-remote defers them)
 msg_id "$I" "$QR"
 rf=`find "$I/queue/remote" -type f -name "$ID"`
 [ -n "$rf" ] || fail "no file queue/remote/*/$ID"

@@ -22,6 +22,7 @@ need_cmd svscan svc svstat multilog
 
 I=$T/inst
 instance_create "$I"
+remote_standin "$I"
 instance_start "$I"
 ME=`me`
 PM=`mailbox "$I" postmaster`
