@@ -187,4 +187,29 @@ rm "$EXP/$M4"
 expect
 listings "after qmail-send took up the message again"
 qstat 2 0
+
+# while messages come and go: every run exits 0, says nothing on fd 2
+# and prints only well-formed lines
+(
+  n=0
+  while [ $n -lt 200 ]; do
+    printf 'Subject: flow %s\n\nhello\n' $n | queue_msg "$I" "$ME@localhost" postmaster@localhost || exit 1
+    n=$((n + 1))
+  done
+) &
+flow=$!
+track_pid $flow
+runs=0
+while kill -0 $flow 2>/dev/null || [ `maildir_count "\`mailbox "$I" postmaster\`"` -lt 200 ]; do
+  "$I/bin/qmail-qread" > "$T/got" 2> "$T/err" || fail "qmail-qread exited $? during the flow: `cat "$T/err"`"
+  [ -s "$T/err" ] && fail "qmail-qread said during the flow: `cat "$T/err"`"
+  bad=`grep -v -E -e '^[0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT  #[0-9]+  [0-9]+  <[^>]*> ( bouncing)?$' \
+    -e '^(	|  done	)(local|remote|todo)	[ -~]+$' "$T/got"`
+  [ -n "$bad" ] && fail "malformed lines during the flow: $bad"
+  runs=$((runs + 1))
+  grep -q "	todo	" "$T/got" && seen_todo=1
+  [ $runs -lt 3000 ] || fail "200 messages not delivered"
+done
+wait $flow || fail "queueing the flow failed"
+echo "$runs listings during the flow${seen_todo:+, with todo lines}"
 pass
