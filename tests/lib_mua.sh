@@ -19,6 +19,12 @@
 #                           MSG = its file name
 #   split_message FILE      $T/head (the header, without its empty line) and
 #                           $T/body (what follows the empty line)
+#   expect_envelope WHAT SENDER RCPT
+#                           $T/head begins with Return-Path <SENDER>,
+#                           Delivered-To RCPT and qmail-queue's Received
+#                           (whose "invoked by" depends on the uid: in an
+#                           instance made by an ordinary user, every role is
+#                           that user and the alias account is named)
 #
 # The checks of MIME structure and decoded parts use Python's email module.
 
@@ -71,4 +77,11 @@ one_message() {
 split_message() {
   sed '/^$/q' "$1" | sed '$d' > "$T/head"
   sed '1,/^$/d' "$1" > "$T/body"
+}
+
+expect_envelope() {
+  assert_eq "Return-Path: <$2>" "`sed -n 1p "$T/head"`" "$1: envelope sender"
+  assert_eq "Delivered-To: $3" "`sed -n 2p "$T/head"`" "$1: recipient"
+  sed -n 3p "$T/head" | grep -Eq '^Received: \(qmail [0-9]+ invoked (by uid [0-9]+|by alias)\); ' ||
+    fail "$1: line 3 is not qmail-queue's Received: `sed -n 3p "$T/head"`"
 }

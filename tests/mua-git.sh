@@ -75,10 +75,7 @@ for who in "$ME:$MINE" "postmaster:$PM"; do
   for n in 1 2; do
     f=$T/got.$name/$n
     split_message "$f"
-    assert_eq "Return-Path: <env@example.org>" "`sed -n 1p "$T/head"`" "$name, patch $n: envelope sender"
-    assert_eq "Delivered-To: $name@$D" "`sed -n 2p "$T/head"`" "$name, patch $n: recipient"
-    sed -n 3p "$T/head" | grep -q '^Received: (qmail [0-9]* invoked by uid [0-9]*); ' ||
-      fail "$name, patch $n: line 3 is not our Received: `sed -n 3p "$T/head"`"
+    expect_envelope "$name, patch $n" env@example.org "$name@$D"
     eval "p=\$P$n"
     sed '1,/^$/d' "$p" > "$T/want.body"
     cmp -s "$T/want.body" "$T/body" || { diff "$T/want.body" "$T/body"; fail "$name, patch $n: the body is not the patch's"; }

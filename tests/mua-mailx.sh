@@ -32,10 +32,7 @@ check() {
   grep -v '^Bcc: ' "$T/head" > "$T/want.head"
   mv "$T/body" "$T/want.body"
   split_message "$MSG"
-  assert_eq "Return-Path: <$c_sender>" "`sed -n 1p "$T/head"`" "$c_name: envelope sender"
-  assert_eq "Delivered-To: $c_name@$D" "`sed -n 2p "$T/head"`" "$c_name: recipient"
-  sed -n 3p "$T/head" | grep -q '^Received: (qmail [0-9]* invoked by uid [0-9]*); ' ||
-    fail "$c_name: line 3 is not our Received: `sed -n 3p "$T/head"`"
+  expect_envelope "$c_name" "$c_sender" "$c_name@$D"
   sed -n 4p "$T/head" | grep -Eq '^Date: [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} -0000$' ||
     fail "$c_name: line 4 is not our Date: `sed -n 4p "$T/head"`"
   sed -n 5p "$T/head" | grep -Eq '^Message-ID: <[0-9]+\.[0-9]{9}\.[0-9]+\.[0-9a-f]{16}@[^>]+>$' ||

@@ -62,10 +62,7 @@ for who in "$ME:$MINE" "postmaster:$PM"; do
   name=${who%%:*} md=${who#*:}
   one_message "$md"
   split_message "$MSG"
-  assert_eq "Return-Path: <env@example.org>" "`sed -n 1p "$T/head"`" "$name: envelope sender"
-  assert_eq "Delivered-To: $name@$D" "`sed -n 2p "$T/head"`" "$name: recipient"
-  sed -n 3p "$T/head" | grep -q '^Received: (qmail [0-9]* invoked by uid [0-9]*); ' ||
-    fail "$name: line 3 is not our Received: `sed -n 3p "$T/head"`"
+  expect_envelope "$name" env@example.org "$name@$D"
   sed 1,3d "$T/head" > "$T/got.head"
   cmp -s "$T/fcc.head" "$T/got.head" || { diff "$T/fcc.head" "$T/got.head"; fail "$name: the header is not mutt's"; }
   cmp -s "$T/fcc.body" "$T/body" || { diff "$T/fcc.body" "$T/body"; fail "$name: the body is not mutt's"; }
@@ -115,8 +112,7 @@ for who in "$ME:$MINE" "postmaster:$PM"; do
   name=${who%%:*} md=${who#*:}
   one_message "$md"
   split_message "$MSG"
-  assert_eq "Return-Path: <$ME@$D>" "`sed -n 1p "$T/head"`" "second, $name: envelope sender"
-  assert_eq "Delivered-To: $name@$D" "`sed -n 2p "$T/head"`" "second, $name: recipient"
+  expect_envelope "second, $name" "$ME@$D" "$name@$D"
   grep -qx "Cc: postmaster@$D" "$T/head" || { cat "$T/head"; fail "second, $name: no Cc field"; }
   grep -qx 'Subject: second' "$T/head" || { cat "$T/head"; fail "second, $name: no Subject"; }
   cmp -s "$T/text" "$T/body" || { od -c "$T/body"; fail "second, $name: the body"; }
