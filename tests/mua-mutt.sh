@@ -7,9 +7,12 @@
 #    -- and both recipients. Each Maildir gets the message mutt wrote into
 #    its Fcc copy (record) byte for byte, minus the Bcc field, under
 #    Return-Path (the -f sender), Delivered-To and our Received line; no
-#    second Date or Message-ID. Python's email module then finds From, To,
-#    Subject, mutt's Message-ID, multipart/mixed with the text (dots, a
-#    "From " line, UTF-8) and the attachment's exact bytes.
+#    second Date or Message-ID, no address rewritten (a From name with a
+#    comma and UTF-8, RFC 2047-encoded, a quoted name with an @, an empty group), the
+#    folding of a long UTF-8 Subject and of a long field kept. Python's
+#    email module then finds From, To, Subject, mutt's Message-ID,
+#    multipart/mixed with the text (dots, a "From " line, UTF-8) and the
+#    attachment's exact bytes.
 # 2. Without -f: the envelope sender is the user qmail-inject finds
 #    (QMAILUSER@QMAILHOST), a Cc recipient gets it too.
 . tests/lib.sh
@@ -27,7 +30,7 @@ muttrc() {
   cat > "$T/muttrc" <<EOF
 set sendmail="$SENDMAIL -oem -oi"
 set use_from=yes
-set from="Test Sender <sender@example.org>"
+set from='$FROM'
 set hostname=$D
 set charset=utf-8
 set send_charset=utf-8
@@ -39,16 +42,20 @@ $1
 EOF
 }
 
+FROM=`printf '"J\303\266hn D\303\266e, Jr." <sender@example.org>'`
+
 # --- 1: DSN, envelope sender, Bcc, attachment ---------------------------------
 muttrc 'set use_envelope_from=yes
 set envelope_from_address="env@example.org"
 set use_8bitmime=yes
 set dsn_notify="failure,delay"
-set dsn_return=hdrs'
+set dsn_return=hdrs
+my_hdr X-Long: aaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbb cccccccccccccccccccccccccc dddddddddddddddddddddd eeeeeeeeeeeeeeeeeeee ffffffffffffff'
+SUBJECT=`printf 'mutt: \303\234n\303\257c\303\266d\303\251 report whose subject is long enough to be folded by mutt, twice or more'`
 printf 'caf\303\251 line one\n.\n..two dots\nFrom inside the body\n\nlast line\n' > "$T/text"
 "$PYTHON" -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 5 + b"\r\n.\nFrom x\n\0end")' > "$T/data.bin"
-mutt -n -F "$T/muttrc" -s 'mutt: report' -b "postmaster@$D" -a "$T/data.bin" -- "$ME@$D" < "$T/text" \
-  > "$T/out" 2>&1 || { cat "$T/out"; fail "mutt exited $?"; }
+LC_ALL=C.UTF-8 mutt -n -F "$T/muttrc" -s "$SUBJECT" -b "postmaster@$D" -c 'list:;' \
+  -a "$T/data.bin" -- "\"a@b, c\" <$ME@$D>" < "$T/text" > "$T/out" 2>&1 || { cat "$T/out"; fail "mutt exited $?"; }
 expect_argv -oem -oi -B8BITMIME -f env@example.org -N failure,delay -R hdrs -- "$ME@$D" "postmaster@$D"
 
 SENT=`find "$T/sent/new" "$T/sent/cur" -type f`
@@ -57,6 +64,8 @@ split_message "$SENT"
 grep -v '^Bcc: ' "$T/head" > "$T/fcc.head"
 mv "$T/body" "$T/fcc.body"
 grep -qx "Bcc: postmaster@$D" "$T/head" || { cat "$T/head"; fail "no Bcc field in the Fcc copy"; }
+grep -q '^ ' "$T/head" || { cat "$T/head"; fail "no folded field in the Fcc copy"; }
+grep -q '=?utf-8?' "$T/head" || { cat "$T/head"; fail "no encoded word in the Fcc copy"; }
 
 for who in "$ME:$MINE" "postmaster:$PM"; do
   name=${who%%:*} md=${who#*:}
@@ -66,9 +75,10 @@ for who in "$ME:$MINE" "postmaster:$PM"; do
   sed 1,3d "$T/head" > "$T/got.head"
   cmp -s "$T/fcc.head" "$T/got.head" || { diff "$T/fcc.head" "$T/got.head"; fail "$name: the header is not mutt's"; }
   cmp -s "$T/fcc.body" "$T/body" || { diff "$T/fcc.body" "$T/body"; fail "$name: the body is not mutt's"; }
-  "$PYTHON" - "$MSG" "$T/text" "$T/data.bin" "$ME@$D" "$SENT" <<'EOF' || fail "$name: the message as Python's email module reads it"
-import sys, email, email.policy
-msg_file, text_file, data_file, to, sent_file = sys.argv[1:]
+  "$PYTHON" - "$MSG" "$T/text" "$T/data.bin" "$ME@$D" "$SENT" "$SUBJECT" <<'EOF' || fail "$name: the message as Python's email module reads it"
+import os, sys, email, email.policy
+msg_file, text_file, data_file, to, sent_file, subject = sys.argv[1:]
+subject = os.fsencode(subject).decode('utf-8')
 def load(p):
     with open(p, 'rb') as f:
         return email.message_from_binary_file(f, policy=email.policy.default)
@@ -77,9 +87,11 @@ sent = load(sent_file)
 def check(what, want, got):
     if want != got:
         sys.exit('%s: expected %r, got %r' % (what, want, got))
-check('From', 'Test Sender <sender@example.org>', str(m['From']))
-check('To', to, str(m['To']))
-check('Subject', 'mutt: report', str(m['Subject']))
+check('From', [('J\u00f6hn D\u00f6e, Jr.', 'sender@example.org')],
+      [(a.display_name, a.addr_spec) for a in m['From'].addresses])
+check('To', [('a@b, c', to)], [(a.display_name, a.addr_spec) for a in m['To'].addresses])
+check('Cc', [('list', ())], [(g.display_name, g.addresses) for g in m['Cc'].groups])
+check('Subject', subject, str(m['Subject']))
 check('Bcc', None, m['Bcc'])
 for field in ('Message-ID', 'Date', 'From', 'To', 'Subject', 'MIME-Version', 'Content-Type'):
     check('number of %s fields' % field, 1, len(m.get_all(field, [])))
