@@ -14,7 +14,7 @@
 . tests/lib_mua.sh
 need_programs sendmail qmail-inject qmail-queue qmail-send qmail-lspawn qmail-local qmail-clean qmail-start qmail-newu
 need_cmd svscan svc svstat multilog git
-git send-email --help > /dev/null 2>&1 || skip "git send-email is not installed (Debian package git-email)"
+[ -x "`git --exec-path`/git-send-email" ] || skip "git send-email is not installed (Debian package git-email)"
 perl -MMail::Address -e 1 2> /dev/null || skip "git send-email needs Mail::Address (Debian package libmailtools-perl)"
 
 mua_instance
