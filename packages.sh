@@ -70,7 +70,7 @@ case $1 in
     optional="gcc libc6-dev make daemontools musl-tools e2fsprogs ucspi-tcp swaks python3
       python3-aiosmtpd python3-dnslib libfaketime strace clang libclang-rt-14-dev
       libfuse3-dev fuse3 pkg-config perl procps util-linux passwd libnss-wrapper
-      dovecot-core dovecot-imapd liblockfile-bin mutt"
+      dovecot-core dovecot-imapd liblockfile-bin mutt bsd-mailx git-email libmailtools-perl"
     ;;
   *) echo "usage: sh packages.sh up|test" >&2; exit 100 ;;
 esac
