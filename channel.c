@@ -18,6 +18,12 @@
 
 #define JOB_SPACE 4096
 
+/* a message made due again by a freed slot of dest */
+struct woken {
+  unsigned long id;
+  struct destination *dest;
+};
+
 static unsigned long delivery_counter;
 static stralloc fn = STRALLOC_ZERO;
 
@@ -48,6 +54,12 @@ int channel_init(struct channel *ch, int number, unsigned int slots, const struc
   ch->maxrcpt = 1;
   ch->lifetime = 604800;
   ch->hooks = h;
+  ch->bydomain = number == 1;
+  ch->domainlimit = slots;
+  {
+    struct ring z = RING_ZERO(sizeof(struct woken));
+    ch->woken = z;
+  }
   ch->njobs = slots + CHANNEL_PASSES;
   ch->d = calloc(slots ? slots : 1, sizeof *ch->d);
   ch->jobs = calloc(ch->njobs, sizeof *ch->jobs);
@@ -92,15 +104,121 @@ static struct job *job_alloc(struct channel *ch)
       j->dying = 0;
       j->verp = 0;
       j->nopen = 0;
+      j->skipped = 0;
+      j->wait = j->woken = 0;
       return j;
     }
   return 0;
 }
 
+/* ------------------------------------------------ per-domain slots */
+
+static unsigned long domain_limit(const struct channel *ch)
+{
+  return ch->domainlimit ? ch->domainlimit : (unsigned long)-1;
+}
+
+static int dest_room(const struct channel *ch, const struct destination *d)
+{
+  return d->inflight + d->pending < domain_limit(ch);
+}
+
+static void woken_push(struct channel *ch, unsigned long id, struct destination *d)
+{
+  struct woken w;
+  w.id = id;
+  w.dest = d;
+  d->pending++;
+  while (!ring_push(&ch->woken, &w)) nomem();
+}
+
+/* one waiting message of d per free slot becomes due */
+static void dest_wake(struct channel *ch, struct destination *d)
+{
+  unsigned long id;
+  while (d->waiters.len && dest_room(ch, d) && ring_pop(&d->waiters, &id)) woken_push(ch, id, d);
+}
+
+/* the pass woken for a slot of d is over (or never started): if it did not
+   take the slot, the next waiting message gets it */
+static void dest_unpend(struct channel *ch, struct destination *d)
+{
+  d->pending--;
+  dest_wake(ch, d);
+  destination_release(d);
+}
+
+/* message id, which skipped d, waits for a slot of d */
+static void dest_wait(struct channel *ch, struct destination *d, unsigned long id)
+{
+  d->refs--;
+  if (dest_room(ch, d)) { woken_push(ch, id, d); return; }   /* freed meanwhile */
+  while (!ring_push(&d->waiters, &id)) nomem();
+}
+
+/* the slot of rcpt's domain for a new delivery of j: 1 with *dest set (NULL
+   when not counted), 0 when the domain is at its limit (the record is
+   skipped and j will wait on the first domain it skipped) */
+static int dest_take(struct channel *ch, struct job *j, const char *rcpt, size_t rlen, struct destination **dest)
+{
+  size_t at = byte_rchr(rcpt, rlen, '@');
+  struct destination *d;
+  *dest = 0;
+  if (!ch->bydomain || at == rlen) return 1;
+  while (!(d = destination_get(rcpt + at + 1, rlen - at - 1))) nomem();
+  if (d->inflight >= domain_limit(ch)) {
+    j->skipped++;
+    if (!j->wait) { j->wait = d; d->refs++; }
+    return 0;
+  }
+  *dest = d;
+  return 1;
+}
+
+void channel_domains_wake(struct channel *ch)
+{
+  struct destination **all;
+  size_t n = destination_count(), i;
+  if (!ch->bydomain || !n) return;
+  while (!(all = malloc(n * sizeof *all))) nomem();   /* n * sizeof: entries exist, so it fits */
+  n = destination_all(all, n);
+  for (i = 0; i < n; ++i) dest_wake(ch, all[i]);
+  free(all);
+}
+
+void channel_unwait(struct channel *ch, time_t t)
+{
+  struct destination **all;
+  struct woken w;
+  size_t n, i;
+  unsigned long id;
+  while (ring_pop(&ch->woken, &w)) {
+    schedule(ch, w.id, t);
+    w.dest->pending--;
+    destination_release(w.dest);
+  }
+  n = destination_count();
+  if (!ch->bydomain || !n) return;
+  while (!(all = malloc(n * sizeof *all))) nomem();
+  n = destination_all(all, n);
+  for (i = 0; i < n; ++i) {
+    while (ring_pop(&all[i]->waiters, &id)) schedule(ch, id, t);
+    destination_release(all[i]);
+  }
+  free(all);
+}
+
+/* ------------------------------------------------------------ jobs */
+
 static void job_close(struct channel *ch, struct job *j, time_t t)
 {
   unsigned long id = j->id;
   struct fresh *m = j->mem;
+  struct destination *woken = j->woken, *wait = j->wait;
+  j->woken = j->wait = 0;
+  /* the slot it was woken for: taken now, or handed on */
+  if (woken) dest_unpend(ch, woken);
+  if (wait && j->seen <= j->done) { wait->refs--; destination_release(wait); wait = 0; }
   if (j->fd != -1) close(j->fd);
   j->fd = -1;
   j->mem = 0;
@@ -109,7 +227,9 @@ static void job_close(struct channel *ch, struct job *j, time_t t)
   if (j->rec.a > JOB_SPACE) stralloc_free(&j->rec);
   if (m) m->open = 0;
   if (j->seen > j->done) {
-    schedule(ch, id, j->next);
+    /* skipped for a full domain: no failure, so no retry schedule */
+    if (wait) dest_wait(ch, wait, id);
+    else schedule(ch, id, j->next);
     ch->hooks->deferred(id, t);
     return;
   }
@@ -134,16 +254,16 @@ static int is_verp(const stralloc *sender)
   return n >= 4 && byte_equal(sender->s + n - 4, 4, "-@[]");
 }
 
-/* opens a pass over the channel file of message id */
-static void job_start(struct channel *ch, unsigned long id, time_t t)
+/* opens a pass over the channel file of message id; NULL if it did not */
+static struct job *job_open(struct channel *ch, unsigned long id, time_t t)
 {
   struct job *j = job_alloc(ch);
   time_t birth;
   struct fresh *m;
-  if (!j) { nomem(); schedule(ch, id, t); return; }
+  if (!j) { nomem(); schedule(ch, id, t); return 0; }
   j->id = id;
   m = fresh_get(id);
-  if (m && m->channel == ch->number && m->open) { j->used = 0; return; }   /* its pass is open */
+  if (m && m->channel == ch->number && m->open) { j->used = 0; return 0; }   /* its pass is open */
   if (m && m->channel == ch->number) {
     while (!stralloc_copy(&j->sender, &m->sender)) nomem();
     j->mem = m;
@@ -153,16 +273,16 @@ static void job_start(struct channel *ch, unsigned long id, time_t t)
     j->verp = is_verp(&j->sender);
     j->pass = 1;
     ch->passes++;
-    return;
+    return j;
   }
   name(ch->name, id);
   j->fd = open(fn.s, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   if (j->fd == -1) {
     j->used = 0;
-    if (errno == ENOENT) { ch->hooks->finished(id, t); return; }
+    if (errno == ENOENT) { ch->hooks->finished(id, t); return 0; }
     log_warn_sys("unable to open", fn.s);
     schedule(ch, id, t + ch->hooks->retry_seconds);
-    return;
+    return 0;
   }
   {
     /* only a regular file: a FIFO planted here must not hang the loop */
@@ -175,7 +295,7 @@ static void job_start(struct channel *ch, unsigned long id, time_t t)
       j->fd = -1;
       j->used = 0;
       schedule(ch, id, t + ch->hooks->retry_seconds);
-      return;
+      return 0;
     }
   }
   if (preprocess_read_info(id, &j->sender, &birth, &fn) == -1) {
@@ -184,7 +304,7 @@ static void job_start(struct channel *ch, unsigned long id, time_t t)
     j->fd = -1;
     j->used = 0;
     schedule(ch, id, t + ch->hooks->retry_seconds);
-    return;
+    return 0;
   }
   buf_init(&j->in, buf_unixread, j->fd, j->space, JOB_SPACE);
   j->dying = schedule_dying(birth, t, ch->lifetime);
@@ -192,6 +312,15 @@ static void job_start(struct channel *ch, unsigned long id, time_t t)
   j->verp = is_verp(&j->sender);
   j->pass = 1;
   ch->passes++;
+  return j;
+}
+
+/* a pass over message id; woken: the domain whose freed slot made it due */
+static void job_start(struct channel *ch, unsigned long id, time_t t, struct destination *woken)
+{
+  struct job *j = job_open(ch, id, t);
+  if (j) j->woken = woken;
+  else if (woken) dest_unpend(ch, woken);
 }
 
 /* the domain of rcpt: after its last '@'; 0 if it has none */
@@ -204,7 +333,7 @@ static int domain_of(const char *rcpt, size_t rlen, size_t *start)
 }
 
 /* a delivery slot for j; the caller made sure one is free */
-static struct delivery *delivery_open(struct channel *ch, struct job *j)
+static struct delivery *delivery_open(struct channel *ch, struct job *j, struct destination *dest)
 {
   unsigned int slot;
   struct delivery *d;
@@ -216,6 +345,9 @@ static struct delivery *delivery_open(struct channel *ch, struct job *j)
   d->n = d->got = 0;
   d->rcpts.len = 0;
   d->rpos = 0;
+  d->dest = dest;
+  if (dest) dest->inflight++;
+  if (ch->total) ch->total->used++;
   ch->used++;
   j->inflight++;
   return d;
@@ -296,10 +428,12 @@ static void batches_send(struct channel *ch, struct job *j)
 static void delivery_start(struct channel *ch, struct job *j, off_t off, const char *rcpt, size_t rlen)
 {
   struct delivery *d;
+  struct destination *dest;
   size_t start;
   unsigned int i;
   if (ch->maxrcpt <= 1 || j->verp || !domain_of(rcpt, rlen, &start)) {
-    d = delivery_open(ch, j);
+    if (!dest_take(ch, j, rcpt, rlen, &dest)) return;
+    d = delivery_open(ch, j, dest);
     delivery_add(d, off, rcpt, rlen);
     delivery_send(ch, d);
     return;
@@ -315,8 +449,9 @@ static void delivery_start(struct channel *ch, struct job *j, off_t off, const c
     batch_send(ch, j, i);   /* full by bytes: a new one follows */
     break;
   }
+  if (!dest_take(ch, j, rcpt, rlen, &dest)) return;
   if (j->nopen == CHANNEL_BATCH_OPEN) batch_send(ch, j, 0);
-  d = delivery_open(ch, j);
+  d = delivery_open(ch, j, dest);
   delivery_add(d, off, rcpt, rlen);
   j->open[j->nopen++] = d;
   ch->nopen++;
@@ -390,8 +525,9 @@ int channel_ready(const struct channel *ch, time_t t)
 {
   struct prioq_elt e;
   if (ch->dead || ch->used >= channel_limit(ch)) return 0;
+  if (ch->total && ch->total->used >= ch->total->limit) return 0;
   if (outq_pending(&ch->out) > CHANNEL_OUTQ_MAX) return 0;
-  if (ch->passes) return 1;
+  if (ch->passes || ch->woken.len) return 1;
   return prioq_min(&ch->pq, &e) && e.when <= t;
 }
 
@@ -413,10 +549,16 @@ static void channel_work_passes(struct channel *ch, time_t t)
 {
   while (channel_ready(ch, t)) {
     struct prioq_elt e;
+    struct woken w;
     struct job *j;
+    /* a freed slot of a domain first: it is reserved for the woken message */
+    if (ch->passes < CHANNEL_PASSES && ring_pop(&ch->woken, &w)) {
+      job_start(ch, w.id, t, w.dest);
+      continue;
+    }
     if (ch->passes < CHANNEL_PASSES && prioq_min(&ch->pq, &e) && e.when <= t) {
       prioq_delmin(&ch->pq);
-      job_start(ch, e.id, t);
+      job_start(ch, e.id, t, 0);
       continue;
     }
     j = pass_next(ch);
@@ -428,10 +570,11 @@ static void channel_work_passes(struct channel *ch, time_t t)
 time_t channel_next(const struct channel *ch, time_t t, time_t never)
 {
   struct prioq_elt e;
-  (void)t;
   if (ch->dead || ch->used >= channel_limit(ch)) return never;
+  if (ch->total && ch->total->used >= ch->total->limit) return never;
   /* a full output queue waits for the spawner's pipe, not for a time */
   if (outq_pending(&ch->out) > CHANNEL_OUTQ_MAX) return never;
+  if (ch->woken.len && t < never) return t;
   if (prioq_min(&ch->pq, &e) && e.when < never) return e.when;
   return never;
 }
@@ -460,6 +603,14 @@ static void delivery_end(struct channel *ch, struct delivery *d, time_t t)
   if (d->recoff_a > 64) { free(d->recoff); d->recoff = 0; d->recoff_a = 0; }
   d->used = 0;
   ch->used--;
+  if (ch->total) ch->total->used--;
+  if (d->dest) {
+    struct destination *dest = d->dest;
+    d->dest = 0;
+    dest->inflight--;
+    dest_wake(ch, dest);
+    destination_release(dest);
+  }
   j->inflight--;
   ch->hooks->status();
   if (!j->pass && !j->inflight) job_close(ch, j, t);

@@ -24,6 +24,23 @@
    VERP sender differs per recipient and is never batched; the local
    channel takes one recipient per delivery (qmail-local takes one).
 
+   Remote deliveries are also limited per destination domain (domainlimit,
+   control/concurrencydomain), counted in a table of domains
+   (destination.h): a batch being assembled and a delivery in flight each
+   hold one of its domain's slots. A pass that meets a T record whose
+   domain is at its limit skips it: the record stays T, and is neither a
+   failure nor a deferral. A pass that skipped something ends by waiting
+   on the first domain it skipped (not on the retry schedule): the message
+   is queued on that domain and made due again when one of the domain's
+   deliveries ends (one message per freed slot; a woken message whose
+   pass then starts nothing there hands the slot on to the next). No event
+   scans the queue. A temporary failure in the same pass is then retried
+   with the skipped recipients, earlier than its schedule.
+
+   A total limit over both channels (struct channel_total, control/
+   concurrencytotal) is checked wherever a channel decides it may start a
+   delivery.
+
    A message qmail-send keeps in memory (fresh.h) is read and marked in
    its entry instead; the deferred hook may then write it out.
 
@@ -42,8 +59,10 @@
 #include <sys/types.h>
 #include <time.h>
 #include "buf.h"
+#include "destination.h"
 #include "outq.h"
 #include "prioq.h"
+#include "ring.h"
 #include "stralloc.h"
 
 #define CHANNEL_PASSES 8       /* messages read from at once, in turn */
@@ -67,10 +86,17 @@ struct channel_hooks {
 
 struct job;
 
+/* deliveries in flight in every channel pointing at it */
+struct channel_total {
+  unsigned long limit;
+  unsigned long used;
+};
+
 struct delivery {
   int used;
   int open;               /* being assembled by its pass, not yet sent */
   struct job *job;
+  struct destination *dest; /* its domain's entry (remote), or NULL */
   unsigned int n;         /* recipients */
   unsigned int got;       /* items of the report handled */
   off_t *recoff;          /* offsets of their T records in the channel file */
@@ -98,6 +124,9 @@ struct job {
   int verp;               /* the sender differs per recipient: no batches */
   unsigned int nopen;     /* batches being assembled */
   struct delivery *open[CHANNEL_BATCH_OPEN];
+  size_t skipped;         /* T records skipped: their domain was at its limit */
+  struct destination *wait; /* the first domain skipped (held by refs) */
+  struct destination *woken; /* the domain whose freed slot woke this pass */
   time_t next;            /* next pass if something is left */
   stralloc sender;        /* NUL-terminated */
 };
@@ -111,6 +140,10 @@ struct channel {
   unsigned int passes;    /* open passes */
   unsigned long concurrency; /* control/concurrency*; the limit is min(this, slots) */
   unsigned long maxrcpt;  /* recipients per delivery (1 = qmail's one) */
+  int bydomain;           /* deliveries are counted per domain (remote) */
+  unsigned long domainlimit; /* deliveries per domain at once */
+  struct channel_total *total; /* shared with the other channel, or NULL */
+  struct ring woken;      /* (id, destination) woken for a freed slot */
   unsigned int nopen;     /* batches being assembled, all passes */
   unsigned long lifetime; /* control/queuelifetime */
   struct delivery *d;     /* slots of them */
@@ -144,5 +177,11 @@ time_t channel_next(const struct channel *ch, time_t t, time_t never);
 void channel_reports(struct channel *ch, const char *s, size_t n, time_t t);
 /* every waiting message due now (SIGALRM) */
 void channel_runasap(struct channel *ch, time_t t);
+/* after domainlimit changed: wakes as many waiting messages of each
+   domain as it has free slots now */
+void channel_domains_wake(struct channel *ch);
+/* every message waiting on a domain or woken goes to the heap at t
+   (before the heap is saved at exit) */
+void channel_unwait(struct channel *ch, time_t t);
 
 #endif

@@ -103,6 +103,8 @@ struct config {
   struct rewrite_control rw;  /* me, envnoathost, locals, percenthack, virtualdomains */
   stralloc bouncefrom, bouncehost, doublebouncehost, doublebounceto;
   unsigned long concurrency[2];
+  unsigned long concurrencydomain;  /* 0: no per-domain limit */
+  unsigned long concurrencytotal;   /* 0: no limit over both channels */
   unsigned long maxrcptremote;
   unsigned long lifetime;
 };
@@ -111,6 +113,7 @@ static struct config cfg;
 static struct rewrite_config rwcfg;
 static struct notice_config ncfg;
 static struct channel chan[2];
+static struct channel_total total;
 
 static void config_free(struct config *c)
 {
@@ -139,6 +142,13 @@ static int config_read(struct config *c, const char **which)
   TRY("control/doublebounceto", control_rldef(&c->doublebounceto, "control/doublebounceto", 0, "postmaster"));
   TRY("control/concurrencylocal", control_readint(&c->concurrency[0], "control/concurrencylocal"));
   TRY("control/concurrencyremote", control_readint(&c->concurrency[1], "control/concurrencyremote"));
+  /* a quarter of the remote slots per domain: three domains that hold
+     every connection open (dead hosts, tarpits) still leave a quarter
+     of the slots to all the others */
+  c->concurrencydomain = c->concurrency[1] / 4 ? c->concurrency[1] / 4 : 1;
+  c->concurrencytotal = 0;
+  TRY("control/concurrencydomain", control_readint(&c->concurrencydomain, "control/concurrencydomain"));
+  TRY("control/concurrencytotal", control_readint(&c->concurrencytotal, "control/concurrencytotal"));
   TRY("control/maxrcptremote", control_readint(&c->maxrcptremote, "control/maxrcptremote"));
   TRY("control/queuelifetime", control_readint(&c->lifetime, "control/queuelifetime"));
   *which = "memory";
@@ -167,6 +177,11 @@ static void config_activate(void)
     chan[c].concurrency = cfg.concurrency[c];
     chan[c].lifetime = cfg.lifetime;
   }
+  chan[1].domainlimit = cfg.concurrencydomain;   /* 0: none */
+  total.limit = cfg.concurrencytotal ? cfg.concurrencytotal : (unsigned long)-1;
+  chan[0].total = chan[1].total = &total;
+  /* a higher limit has free slots for messages waiting now */
+  channel_domains_wake(&chan[1]);
   /* 0 reads as qmail's one recipient per delivery */
   chan[1].maxrcpt = cfg.maxrcptremote < 1 ? 1
                   : cfg.maxrcptremote > SPAWN_RECIPIENTS_MAX ? SPAWN_RECIPIENTS_MAX : cfg.maxrcptremote;
@@ -688,8 +703,11 @@ static void sweep_step(time_t t)
 static void save_schedule(void)
 {
   int c;
+  time_t t = time(0);
   for (c = 0; c < 2; ++c) {
     struct prioq_elt e;
+    /* those waiting for a domain's slot are due at the next start */
+    channel_unwait(&chan[c], t);
     while (prioq_min(&chan[c].pq, &e)) {
       struct timeval tv[2];
       prioq_delmin(&chan[c].pq);

@@ -291,6 +291,72 @@ static void test_batches(void)
   channel_work(&ch, 5);
   requests(&ch, got, sizeof got);
   CHECK_STR(got, "0 62 a@x;1 62 b@x");
+  reply(&ch, 0, "Kok", 6);
+  reply(&ch, 1, "Kok", 6);
+  CHECK(ch.used == 0 && destination_count() == 0);
+}
+
+/* a domain at its limit: its records are skipped, not deferred; the
+   message waits for a slot of that domain instead of the retry schedule */
+static void test_domain_limit(void)
+{
+  struct channel ch;
+  struct channel_total total = { 2, 0 };
+  struct prioq_elt e;
+  char got[1024];
+  message(70, "s@y", "Ta@x\0Tb@X\0Tc@y\0", 15);
+  rename(qpath("local", 70), qpath("remote", 70));
+  message(71, "s@y", "Td@x\0", 5);
+  rename(qpath("local", 71), qpath("remote", 71));
+  CHECK(channel_init(&ch, 1, 10, &hooks) == 0);
+  ch.maxrcpt = 1;
+  ch.domainlimit = 1;
+  nfinished = ndeferred = nfailed = 0;
+  channel_schedule(&ch, 70, 0);
+  channel_schedule(&ch, 71, 0);
+  channel_work(&ch, 1);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 70 a@x;1 70 c@y");
+  CHECK(ch.used == 2 && destination_count() == 2);
+  CHECK(!prioq_min(&ch.pq, &e));   /* 71 waits on x, not on a time */
+  reply(&ch, 1, "Kok", 2);
+  channel_work(&ch, 2);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "");
+  /* x's slot frees: the first waiting message (71) gets it; 70, which
+     skipped b@X, waits behind it */
+  reply(&ch, 0, "Kok", 3);
+  channel_work(&ch, 3);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 71 d@x");
+  CHECK(!prioq_min(&ch.pq, &e));
+  reply(&ch, 0, "Kok", 4);
+  CHECK(nfinished == 1 && finished[0] == 71);
+  channel_work(&ch, 4);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 70 b@X");
+  reply(&ch, 0, "Kok", 5);
+  CHECK(nfinished == 2 && finished[1] == 70);
+  CHECK(nfailed == 0 && ch.used == 0 && destination_count() == 0);
+
+  /* a total over both channels */
+  message(72, "s@y", "Ta@p\0Tb@q\0Tc@r\0", 15);
+  rename(qpath("local", 72), qpath("remote", 72));
+  ch.total = &total;
+  channel_schedule(&ch, 72, 0);
+  channel_work(&ch, 6);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 72 a@p;1 72 b@q");
+  CHECK(total.used == 2 && !channel_ready(&ch, 6));
+  reply(&ch, 0, "Kok", 7);
+  CHECK(total.used == 1 && channel_ready(&ch, 7));
+  channel_work(&ch, 7);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 72 c@r");
+  reply(&ch, 0, "Kok", 8);
+  reply(&ch, 1, "Kok", 8);
+  channel_work(&ch, 9);   /* the end of the file */
+  CHECK(total.used == 0 && nfinished == 3 && destination_count() == 0);
 }
 
 int main(void)
@@ -303,6 +369,7 @@ int main(void)
   RUN(test_odd_files);
   RUN(test_fifo);
   RUN(test_batches);
+  RUN(test_domain_limit);
   queuedir_remove();
   return check_exit("test_channel");
 }
