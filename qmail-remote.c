@@ -295,6 +295,30 @@ static int has8bit(const char *s)
   return 0;
 }
 
+/* an address SMTP can carry: no control byte. A CR or LF would end the
+   command early and start another one of the address's choosing (the
+   queue holds whatever qmail-queue took); RFC 5321 allows none of them,
+   quoted or not. */
+static int sendable(const char *s)
+{
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c == 0x7f) return 0;
+  }
+  return 1;
+}
+
+static char *badrecip;   /* badrecip[i]: recipient i is not sendable */
+static int nbad;
+
+/* text = why address a cannot go */
+static void unsendable(const char *what, const char *a)
+{
+  settext(what, " <", (char *)0);
+  if (!smtpreply_catsafe(&text, a, str_len(a))) nomem();
+  cats("> holds a control character, which SMTP cannot carry. (#5.1.3)\n");
+}
+
 /* ------------------------------------------------------------- SMTP */
 
 static void smtp(void) __attribute__((noreturn));
@@ -355,6 +379,7 @@ static void smtp(void)
   send_cmd(&cmd, "MAIL");
   if (pipelining) {
     for (i = 0; i < nrecips; i++) {
+      if (badrecip[i]) continue;
       cmd.len = 0;
       if (!stralloc_cats(&cmd, "RCPT TO:<")
           || !quote_cataddr(&cmd, recips[i], str_len(recips[i]))
@@ -364,7 +389,7 @@ static void smtp(void)
     if (smtpio_puts("DATA\r\n") == -1) lost("DATA", 0);
   }
   code = reply_to("MAIL");
-  if (code < 200 || code >= 400) {
+  if (code < 200 || code >= 300) {
     settext("Connected to ", ipstr, " but the sender was refused.\n", (char *)0);
     cat_said();
     fail_session(code >= 500 ? 'D' : 'Z');
@@ -372,6 +397,11 @@ static void smtp(void)
 
   /* RCPT: a report per recipient, in order */
   for (i = 0; i < nrecips; i++) {
+    if (badrecip[i]) {
+      unsendable("The address", recips[i]);
+      report('h', &text);
+      continue;
+    }
     if (!pipelining) {
       cmd.len = 0;
       if (!stralloc_cats(&cmd, "RCPT TO:<")
@@ -412,14 +442,24 @@ static void smtp(void)
   /* DATA */
   if (!pipelining && smtpio_puts("DATA\r\n") == -1) lost("DATA", 0);
   code = reply_to("DATA");
-  if (code < 200 || code >= 400) {
+  if (code >= 200 && code < 300) {
+    /* the body would be read as commands: the server is out of step */
+    char c[FMT_ULONG];
+    c[fmt_ulong(c, (unsigned long)code)] = 0;
+    settext("Connected to ", ipstr, " but it answered DATA with ", c,
+            " instead of 354 (out of step). (#4.5.0)\n", (char *)0);
+    cat_said();
+    connected = 0;
+    finish('Z', &text);
+  }
+  if (code < 300 || code >= 400) {
     settext("Connected to ", ipstr, " but it refused the DATA command.\n", (char *)0);
     cat_said();
     fail_session(code >= 500 ? 'D' : 'Z');
   }
   send_body();
   code = reply_to("the end of the message");
-  if (code < 200 || code >= 400) {
+  if (code < 200 || code >= 300) {
     settext("Connected to ", ipstr, " but it refused the message after the final dot.\n", (char *)0);
     cat_said();
     fail_session(code >= 500 ? 'D' : 'Z');
@@ -661,8 +701,24 @@ int main(int argc, char **argv)
   readcontrols();
 
   measure();
+  if (!sendable(sender)) {
+    unsendable("The sender", sender);
+    finish('D', &text);
+  }
+  badrecip = (char *)calloc((size_t)nrecips, 1);
+  if (!badrecip) nomem();
   needutf8 = has8bit(sender);
-  for (i = 0; i < nrecips; i++) if (has8bit(recips[i])) needutf8 = 1;
+  for (i = 0; i < nrecips; i++) {
+    if (!sendable(recips[i])) { badrecip[i] = 1; nbad++; continue; }
+    if (has8bit(recips[i])) needutf8 = 1;
+  }
+  if (nbad == nrecips) {
+    for (i = 0; i < nrecips; i++) {
+      unsendable("The address", recips[i]);
+      report('h', &text);
+    }
+    quit_local('D', "None of the recipients can be sent by SMTP. (#5.1.3)");
+  }
 
   routed = route(&relay, &port);
   if (routed == -1) quit_local('Z', "Unable to parse the control/smtproutes entry for this host. (#4.3.5)");
