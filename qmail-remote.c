@@ -50,6 +50,7 @@
 #include "smtpbody.h"
 #include "smtpio.h"
 #include "smtpreply.h"
+#include "spawn.h"
 #include "str.h"
 #include "stralloc.h"
 #include "tcpto.h"
@@ -94,22 +95,41 @@ static void put(const char *s, size_t n)
   if (buf_put(&out, s, n) == -1) out_fail();
 }
 
+/* Bytes of a report, letter and NUL included. qmail-rspawn keeps
+   SPAWN_REMOTE_KEEP bytes of output and SPAWN_REMOTE_KEEP_RCPT more per
+   further recipient: with a recipient report of at most the latter each
+   and the message report within the difference, the whole output fits,
+   and the message report (whose K is what makes an accepted recipient
+   done) is never cut off by long refusals. */
+#define REPORT_RCPT_MAX SPAWN_REMOTE_KEEP_RCPT
+#define REPORT_MESSAGE_MAX (SPAWN_REMOTE_KEEP - SPAWN_REMOTE_KEEP_RCPT)
+
+static const char cutnote[] = "\n(the rest of this report was dropped)\n";
+
 /* a report: the letter, then text with any NUL made '?' (texts we build
-   never hold one; this is the last guard of the framing), then NUL */
+   never hold one; this is the last guard of the framing), then NUL; a
+   text longer than max allows is cut, with a note */
+static void report_max(char letter, const stralloc *t, size_t max)
+{
+  size_t i, n = t->len, note = 0;
+
+  if (n + 2 > max) { note = sizeof cutnote - 1; n = max - 2 - note; }
+  put(&letter, 1);
+  for (i = 0; i < n; i++) put(t->s[i] ? t->s + i : "?", 1);
+  if (note) put(cutnote, note);
+  put("", 1);
+}
+
 static void report(char letter, const stralloc *t)
 {
-  size_t i;
-
-  put(&letter, 1);
-  for (i = 0; i < t->len; i++) put(t->s[i] ? t->s + i : "?", 1);
-  put("", 1);
+  report_max(letter, t, REPORT_RCPT_MAX);
 }
 
 /* the message report; the end of the program */
 static void finish(char letter, const stralloc *t) __attribute__((noreturn));
 static void finish(char letter, const stralloc *t)
 {
-  report(letter, t);
+  report_max(letter, t, REPORT_MESSAGE_MAX);
   if (buf_flush(&out) == -1) out_fail();
   _exit(0);
 }

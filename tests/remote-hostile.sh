@@ -109,4 +109,31 @@ serve "$T/dot354"
 remote a@b.example x@example.com
 out_is 'r\0ZConnected to 127.0.0.1 but it refused the message after the final dot.\nRemote host said: 354 again\n\0'
 
+# long refusals and a long final reply: the output still fits what
+# qmail-rspawn keeps for three recipients (10000 + 2 * 1000 bytes), so the
+# K report is never cut off (the accepted recipient would be sent again)
+script long <<'X'
+reply 220 fake ESMTP
+line
+send 250-fake\r\n250 PIPELINING\r\n
+lines 5
+send 250 ok\r\n250 ok\r\n550 x
+flood 6000 n
+send \r\n550 x
+flood 6000 m
+send \r\n354 go\r\n
+data
+send 250 x
+flood 6000 q
+send \r\n
+eof
+X
+serve "$T/long"
+remote a@b.example x@example.com "`awk 'BEGIN { while (n++ < 3000) printf "y" }'`@example.com" z@example.com
+size=`wc -c < "$T/out" | tr -d ' '`
+[ "$size" -le 12000 ] || fail "output of $size bytes for 3 recipients"
+tr "\\0" "\\n" < "$T/out" | grep -q "^K127.0.0.1 accepted the message.$" || { tr "\\0" "\\n" < "$T/out" | cut -c1-100; fail "no K report"; }
+[ "`tr -cd '\0' < "$T/out" | wc -c`" = 4 ] || fail "not four reports"
+head -c 2 "$T/out" | od -c | grep -q 'r  \\0' || fail "first recipient not r"
+
 pass
