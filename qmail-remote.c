@@ -366,7 +366,13 @@ static void smtp(void)
     cat_said();
     fail_session('Z');
   }
-  if (ehlo) smtpreply_ehlo(reply.text.s, reply.text.len, &ext);
+  if (ehlo) {
+    /* a reply cut at its cap may end in part of a line ("SIZE 100" of
+       "SIZE 10000000"): only whole lines are read for keywords */
+    size_t n = reply.text.len;
+    if (reply.cut) n = byte_rchr(reply.text.s, n, '\n');
+    smtpreply_ehlo(reply.text.s, n, &ext);
+  }
 
   if (needutf8 && !ext.smtputf8) {
     settext("Connected to ", ipstr, " but the message requires SMTPUTF8 (an address"

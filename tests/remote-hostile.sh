@@ -136,4 +136,29 @@ tr "\\0" "\\n" < "$T/out" | grep -q "^K127.0.0.1 accepted the message.$" || { tr
 [ "`tr -cd '\0' < "$T/out" | wc -c`" = 4 ] || fail "not four reports"
 head -c 2 "$T/out" | od -c | grep -q 'r  \\0' || fail "first recipient not r"
 
+# an EHLO reply cut at 5000 bytes in the middle of "SIZE 10000000": the
+# partial line ("SIZE 100000") is no limit, and 200 KB go out (without
+# SIZE=: the keyword was not seen whole)
+head -c 204800 /dev/zero | tr '\0' 'x' | fold -w 70 > "$T/msg"
+script ehlocut <<'X'
+reply 220 fake ESMTP
+line
+send 250-
+flood 4980 g
+send \r\n250-SIZE 10000000\r\n250 8BITMIME\r\n
+line
+reply 250 ok
+line
+reply 250 ok
+line
+reply 354 go
+data
+reply 250 queued
+eof
+X
+serve "$T/ehlocut"
+remote a@b.example x@example.com
+out_is 'r\0K127.0.0.1 accepted the message.\nRemote host said: 250 queued\n\0'
+grep -q "^MAIL FROM:<a@b.example>`printf "\\r"`$" "$T/rec.1" || fail "MAIL: `grep MAIL "$T/rec.1"`"
+
 pass
