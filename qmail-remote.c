@@ -50,6 +50,7 @@
 #include "smtpbody.h"
 #include "smtpio.h"
 #include "smtpreply.h"
+#include "spawn.h"
 #include "str.h"
 #include "stralloc.h"
 #include "tcpto.h"
@@ -94,22 +95,41 @@ static void put(const char *s, size_t n)
   if (buf_put(&out, s, n) == -1) out_fail();
 }
 
+/* Bytes of a report, letter and NUL included. qmail-rspawn keeps
+   SPAWN_REMOTE_KEEP bytes of output and SPAWN_REMOTE_KEEP_RCPT more per
+   further recipient: with a recipient report of at most the latter each
+   and the message report within the difference, the whole output fits,
+   and the message report (whose K is what makes an accepted recipient
+   done) is never cut off by long refusals. */
+#define REPORT_RCPT_MAX SPAWN_REMOTE_KEEP_RCPT
+#define REPORT_MESSAGE_MAX (SPAWN_REMOTE_KEEP - SPAWN_REMOTE_KEEP_RCPT)
+
+static const char cutnote[] = "\n(the rest of this report was dropped)\n";
+
 /* a report: the letter, then text with any NUL made '?' (texts we build
-   never hold one; this is the last guard of the framing), then NUL */
+   never hold one; this is the last guard of the framing), then NUL; a
+   text longer than max allows is cut, with a note */
+static void report_max(char letter, const stralloc *t, size_t max)
+{
+  size_t i, n = t->len, note = 0;
+
+  if (n + 2 > max) { note = sizeof cutnote - 1; n = max - 2 - note; }
+  put(&letter, 1);
+  for (i = 0; i < n; i++) put(t->s[i] ? t->s + i : "?", 1);
+  if (note) put(cutnote, note);
+  put("", 1);
+}
+
 static void report(char letter, const stralloc *t)
 {
-  size_t i;
-
-  put(&letter, 1);
-  for (i = 0; i < t->len; i++) put(t->s[i] ? t->s + i : "?", 1);
-  put("", 1);
+  report_max(letter, t, REPORT_RCPT_MAX);
 }
 
 /* the message report; the end of the program */
 static void finish(char letter, const stralloc *t) __attribute__((noreturn));
 static void finish(char letter, const stralloc *t)
 {
-  report(letter, t);
+  report_max(letter, t, REPORT_MESSAGE_MAX);
   if (buf_flush(&out) == -1) out_fail();
   _exit(0);
 }
@@ -295,6 +315,30 @@ static int has8bit(const char *s)
   return 0;
 }
 
+/* an address SMTP can carry: no control byte. A CR or LF would end the
+   command early and start another one of the address's choosing (the
+   queue holds whatever qmail-queue took); RFC 5321 allows none of them,
+   quoted or not. */
+static int sendable(const char *s)
+{
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c == 0x7f) return 0;
+  }
+  return 1;
+}
+
+static char *badrecip;   /* badrecip[i]: recipient i is not sendable */
+static int nbad;
+
+/* text = why address a cannot go */
+static void unsendable(const char *what, const char *a)
+{
+  settext(what, " <", (char *)0);
+  if (!smtpreply_catsafe(&text, a, str_len(a))) nomem();
+  cats("> holds a control character, which SMTP cannot carry. (#5.1.3)\n");
+}
+
 /* ------------------------------------------------------------- SMTP */
 
 static void smtp(void) __attribute__((noreturn));
@@ -322,7 +366,13 @@ static void smtp(void)
     cat_said();
     fail_session('Z');
   }
-  if (ehlo) smtpreply_ehlo(reply.text.s, reply.text.len, &ext);
+  if (ehlo) {
+    /* a reply cut at its cap may end in part of a line ("SIZE 100" of
+       "SIZE 10000000"): only whole lines are read for keywords */
+    size_t n = reply.text.len;
+    if (reply.cut) n = byte_rchr(reply.text.s, n, '\n');
+    smtpreply_ehlo(reply.text.s, n, &ext);
+  }
 
   if (needutf8 && !ext.smtputf8) {
     settext("Connected to ", ipstr, " but the message requires SMTPUTF8 (an address"
@@ -355,6 +405,7 @@ static void smtp(void)
   send_cmd(&cmd, "MAIL");
   if (pipelining) {
     for (i = 0; i < nrecips; i++) {
+      if (badrecip[i]) continue;
       cmd.len = 0;
       if (!stralloc_cats(&cmd, "RCPT TO:<")
           || !quote_cataddr(&cmd, recips[i], str_len(recips[i]))
@@ -364,7 +415,7 @@ static void smtp(void)
     if (smtpio_puts("DATA\r\n") == -1) lost("DATA", 0);
   }
   code = reply_to("MAIL");
-  if (code < 200 || code >= 400) {
+  if (code < 200 || code >= 300) {
     settext("Connected to ", ipstr, " but the sender was refused.\n", (char *)0);
     cat_said();
     fail_session(code >= 500 ? 'D' : 'Z');
@@ -372,6 +423,11 @@ static void smtp(void)
 
   /* RCPT: a report per recipient, in order */
   for (i = 0; i < nrecips; i++) {
+    if (badrecip[i]) {
+      unsendable("The address", recips[i]);
+      report('h', &text);
+      continue;
+    }
     if (!pipelining) {
       cmd.len = 0;
       if (!stralloc_cats(&cmd, "RCPT TO:<")
@@ -412,14 +468,24 @@ static void smtp(void)
   /* DATA */
   if (!pipelining && smtpio_puts("DATA\r\n") == -1) lost("DATA", 0);
   code = reply_to("DATA");
-  if (code < 200 || code >= 400) {
+  if (code >= 200 && code < 300) {
+    /* the body would be read as commands: the server is out of step */
+    char c[FMT_ULONG];
+    c[fmt_ulong(c, (unsigned long)code)] = 0;
+    settext("Connected to ", ipstr, " but it answered DATA with ", c,
+            " instead of 354 (out of step). (#4.5.0)\n", (char *)0);
+    cat_said();
+    connected = 0;
+    finish('Z', &text);
+  }
+  if (code < 300 || code >= 400) {
     settext("Connected to ", ipstr, " but it refused the DATA command.\n", (char *)0);
     cat_said();
     fail_session(code >= 500 ? 'D' : 'Z');
   }
   send_body();
   code = reply_to("the end of the message");
-  if (code < 200 || code >= 400) {
+  if (code < 200 || code >= 300) {
     settext("Connected to ", ipstr, " but it refused the message after the final dot.\n", (char *)0);
     cat_said();
     fail_session(code >= 500 ? 'D' : 'Z');
@@ -661,8 +727,24 @@ int main(int argc, char **argv)
   readcontrols();
 
   measure();
+  if (!sendable(sender)) {
+    unsendable("The sender", sender);
+    finish('D', &text);
+  }
+  badrecip = (char *)calloc((size_t)nrecips, 1);
+  if (!badrecip) nomem();
   needutf8 = has8bit(sender);
-  for (i = 0; i < nrecips; i++) if (has8bit(recips[i])) needutf8 = 1;
+  for (i = 0; i < nrecips; i++) {
+    if (!sendable(recips[i])) { badrecip[i] = 1; nbad++; continue; }
+    if (has8bit(recips[i])) needutf8 = 1;
+  }
+  if (nbad == nrecips) {
+    for (i = 0; i < nrecips; i++) {
+      unsendable("The address", recips[i]);
+      report('h', &text);
+    }
+    quit_local('D', "None of the recipients can be sent by SMTP. (#5.1.3)");
+  }
 
   routed = route(&relay, &port);
   if (routed == -1) quit_local('Z', "Unable to parse the control/smtproutes entry for this host. (#4.3.5)");
