@@ -109,11 +109,14 @@ has_text() {
 
 # notices_for RCPT: the files in the sender's Maildir naming <RCPT>:
 notices_for() {
-  grep -l -F -x -e "<$1>:" "$MB"/new/* "$MB"/cur/* 2>/dev/null
+  find "$MB/new" "$MB/cur" -type f -exec grep -l -F -x -e "<$1>:" {} + 2>/dev/null
+}
+has_notice() {
+  [ -n "`notices_for "$1"`" ]
 }
 
 notice_for() {
-  wait_for 30 notices_for "$1" > /dev/null || fail "no failure notice for $1"
+  wait_for 30 has_notice "$1" || fail "no failure notice for $1"
   NOTICE=`notices_for "$1"`
   assert_eq 1 "`echo "$NOTICE" | wc -l | tr -d ' '`" "notices naming $1"
 }
