@@ -317,6 +317,31 @@ instance_start() {
   UP_TIMEOUT=${UP_TIMEOUT:-30} sh "$TOP/up.sh" -n -q "$1" || fail "the instance in $1 did not start"
 }
 
+# instance_env DIR NAME=VALUE...: qmail-send of instance DIR and the
+# programs it starts (qmail-rspawn, qmail-remote, qmail-lspawn, ...) get
+# these variables (QMAILDNS, QMAILREMOTEPORT, ...): they are added to the
+# env - line of service/qmail-send/run. Call it before instance_start (or
+# restart qmail-send with svc -t). A VALUE holds only letters, digits and
+# . : / _ @ + , = -
+instance_env() {
+  ie_run=$1/service/qmail-send/run
+  shift
+  ie_set=
+  for ie_v in "$@"; do
+    case $ie_v in
+      [A-Za-z_]*=*) ;;
+      *) fail "instance_env: not NAME=VALUE: $ie_v" ;;
+    esac
+    case $ie_v in
+      *[!A-Za-z0-9.:/_@+,=-]*) fail "instance_env: unsupported byte in $ie_v" ;;
+    esac
+    ie_set="$ie_set$ie_v "
+  done
+  grep -q '^exec env - ' "$ie_run" || fail "instance_env: no env - line in $ie_run"
+  sed "s|^exec env - |exec env - $ie_set|" "$ie_run" > "$ie_run.tmp" &&
+    chmod 0755 "$ie_run.tmp" && mv -f "$ie_run.tmp" "$ie_run" || fail "unable to rewrite $ie_run"
+}
+
 # instance_stop DIR: take every service down and stop svscan (down.sh)
 instance_stop() {
   sh "$TOP/down.sh" "$1" || fail "the instance in $1 did not stop"
