@@ -133,6 +133,14 @@ remote a@b.example x@example.com
 out_is 'ZUnable to connect to 127.0.0.1: Connection refused. (#4.4.1)\n\0'
 [ -z "`$I/bin/qmail-tcpto`" ] || fail "a refused connect went into the table"
 
+# an outgoingip address this host does not have: the report names it and
+# control/outgoingip (not the server), and the table stays empty
+printf '# not ours\n192.0.2.1\n' > "$I/control/outgoingip"
+remote a@b.example x@example.com
+out_is 'ZUnable to use the source address 192.0.2.1 of control/outgoingip to connect to 127.0.0.1: Cannot assign requested address. (#4.4.1)\n\0'
+[ -z "`$I/bin/qmail-tcpto`" ] || fail "a failed bind went into the table"
+rm -f "$I/control/outgoingip"
+
 # a connect timeout (a listening socket whose accept queue is full) goes
 # into the table; an address marked twice lately is skipped; qmail-tcpok
 # clears the table
