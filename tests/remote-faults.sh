@@ -167,4 +167,23 @@ out_is 'ZConnection to 127.0.0.1 skipped: its connects timed out lately (queue/l
 "$I/bin/qmail-tcpok" || fail "qmail-tcpok failed"
 [ -z "`$I/bin/qmail-tcpto`" ] || fail "qmail-tcpok left `$I/bin/qmail-tcpto`"
 assert_eq 1024 "`wc -c < "$I/queue/lock/tcpto" | tr -d ' '`" "size of the table"
+
+# someone who may not reach the table is told which file and who may
+# (as root: nobody; otherwise the queue's lock/ made unreachable)
+if [ "`id -u`" = 0 ]; then
+  need_cmd setpriv
+  as_other() { setpriv --reuid="`id -u nobody`" --regid="`id -g nobody`" --clear-groups "$@"; }
+else
+  chmod 0 "$I/queue/lock"
+  as_other() { "$@"; }
+fi
+as_other "$I/bin/qmail-tcpto" > "$T/got" 2> "$T/err"
+assert_eq 111 $? "exit code of qmail-tcpto without permission"
+assert_eq "qmail-tcpto: fatal: unable to read $I/queue/lock/tcpto: permission denied (qmail-tcpto must run as root or in the qmail group)" \
+  "`cat "$T/err"`" "qmail-tcpto without permission"
+as_other "$I/bin/qmail-tcpok" > "$T/got" 2> "$T/err"
+assert_eq 111 $? "exit code of qmail-tcpok without permission"
+assert_eq "qmail-tcpok: fatal: unable to clear $I/queue/lock/tcpto: permission denied (qmail-tcpok must run as root or as qmailr)" \
+  "`cat "$T/err"`" "qmail-tcpok without permission"
+[ "`id -u`" = 0 ] || chmod 0750 "$I/queue/lock"
 pass
