@@ -66,6 +66,7 @@ static stralloc routes = STRALLOC_ZERO;
 static struct map routemap = MAP_ZERO;
 static stralloc outgoing = STRALLOC_ZERO;
 static unsigned long timeoutconnect = 60;
+static const char *bind_failed;      /* the outgoingip entry bind refused */
 static unsigned long timeoutremote = 1200;
 
 static const char *host;
@@ -511,13 +512,15 @@ static int bind_outgoing(int fd, int family)
       memset(&sa, 0, sizeof sa);
       if (inet_pton(AF_INET6, e, &sa.sin6_addr) != 1) continue;
       sa.sin6_family = AF_INET6;
-      return bind(fd, (struct sockaddr *)&sa, sizeof sa);
+      if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1) { bind_failed = e; return -1; }
+      return 0;
     } else {
       struct sockaddr_in sa;
       memset(&sa, 0, sizeof sa);
       if (inet_pton(AF_INET, e, &sa.sin_addr) != 1) continue;
       sa.sin_family = AF_INET;
-      return bind(fd, (struct sockaddr *)&sa, sizeof sa);
+      if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1) { bind_failed = e; return -1; }
+      return 0;
     }
   }
   return 0;
@@ -786,7 +789,16 @@ int main(int argc, char **argv)
       last_letter = 'Z';
       continue;
     }
+    bind_failed = 0;
     fd = connect_to(h, port);
+    if (fd == -1 && bind_failed) {
+      /* our own address, not the server's: nothing for the timeout table */
+      settext("Unable to use the source address ", bind_failed,
+              " of control/outgoingip to connect to ", ipstr, ": ",
+              error_str(errno), ". (#4.4.1)\n", (char *)0);
+      last_letter = 'Z';
+      continue;
+    }
     if (fd == -1) {
       int e = errno;
       tcpto_record(TCPTO_FILE, h->family, h->ip, e == ETIMEDOUT, time(0));

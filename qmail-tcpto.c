@@ -7,12 +7,14 @@
    timeout younger than 64 minutes; each qmail-remote adds up to 31
    minutes of its own). The format of the file is in qmail-tcpto(8).
 
-   Runs as anyone who may read the file. Trusts: the table's framing only
-   (a record it cannot read is a free one).
+   Runs as root or in the qmail group (queue/ and queue/lock/ are 0750).
+   Trusts: the table's framing only (a record it cannot read is a free
+   one).
 
    Exit codes: 0 printed (nothing for an empty or missing table), 111
    cannot read it or write the output. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,8 +47,12 @@ int main(void)
 
   diag_prog = "qmail-tcpto";
   if (chdir(auto_home) == -1) diag_die_sys(111, "unable to switch to ", auto_home, (char *)0);
-  if (tcpto_read(TCPTO_FILE, table) == -1)
-    diag_die_sys(111, "unable to read " TCPTO_FILE, (char *)0);
+  if (tcpto_read(TCPTO_FILE, table) == -1) {
+    if (errno == EACCES || errno == EPERM)
+      diag_die(111, "unable to read ", auto_home, "/" TCPTO_FILE
+               ": permission denied (qmail-tcpto must run as root or in the qmail group)", (char *)0);
+    diag_die_sys(111, "unable to read ", auto_home, "/" TCPTO_FILE, (char *)0);
+  }
   now = time(0);
   for (i = 0; i < TCPTO_RECORDS; i++) {
     struct tcpto_entry e;

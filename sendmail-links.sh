@@ -42,7 +42,11 @@ exists() {
 
 case $action in
   install)
-    [ -x "$root$target" ] || die "$root$target is not installed (make setup first)"
+    if [ ! -x "$root$target" ]; then
+      [ -z "$root" ] && die "$target is not installed (make setup first)"
+      # make setup knows no DESTDIR: it would install into the real HOME
+      die "$root$target is not there: put the installed tree below DESTDIR=$root first (make setup installs into $home itself, not below DESTDIR)"
+    fi
     for p in /usr/sbin/sendmail /usr/lib/sendmail /usr/bin/mailq /usr/bin/newaliases; do
       f=$root$p
       ours "$f" && continue

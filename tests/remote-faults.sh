@@ -133,6 +133,14 @@ remote a@b.example x@example.com
 out_is 'ZUnable to connect to 127.0.0.1: Connection refused. (#4.4.1)\n\0'
 [ -z "`$I/bin/qmail-tcpto`" ] || fail "a refused connect went into the table"
 
+# an outgoingip address this host does not have: the report names it and
+# control/outgoingip (not the server), and the table stays empty
+printf '# not ours\n192.0.2.1\n' > "$I/control/outgoingip"
+remote a@b.example x@example.com
+out_is 'ZUnable to use the source address 192.0.2.1 of control/outgoingip to connect to 127.0.0.1: Cannot assign requested address. (#4.4.1)\n\0'
+[ -z "`$I/bin/qmail-tcpto`" ] || fail "a failed bind went into the table"
+rm -f "$I/control/outgoingip"
+
 # a connect timeout (a listening socket whose accept queue is full) goes
 # into the table; an address marked twice lately is skipped; qmail-tcpok
 # clears the table
@@ -159,4 +167,23 @@ out_is 'ZConnection to 127.0.0.1 skipped: its connects timed out lately (queue/l
 "$I/bin/qmail-tcpok" || fail "qmail-tcpok failed"
 [ -z "`$I/bin/qmail-tcpto`" ] || fail "qmail-tcpok left `$I/bin/qmail-tcpto`"
 assert_eq 1024 "`wc -c < "$I/queue/lock/tcpto" | tr -d ' '`" "size of the table"
+
+# someone who may not reach the table is told which file and who may
+# (as root: nobody; otherwise the queue's lock/ made unreachable)
+if [ "`id -u`" = 0 ]; then
+  need_cmd setpriv
+  as_other() { setpriv --reuid="`id -u nobody`" --regid="`id -g nobody`" --clear-groups "$@"; }
+else
+  chmod 0 "$I/queue/lock"
+  as_other() { "$@"; }
+fi
+as_other "$I/bin/qmail-tcpto" > "$T/got" 2> "$T/err"
+assert_eq 111 $? "exit code of qmail-tcpto without permission"
+assert_eq "qmail-tcpto: fatal: unable to read $I/queue/lock/tcpto: permission denied (qmail-tcpto must run as root or in the qmail group)" \
+  "`cat "$T/err"`" "qmail-tcpto without permission"
+as_other "$I/bin/qmail-tcpok" > "$T/got" 2> "$T/err"
+assert_eq 111 $? "exit code of qmail-tcpok without permission"
+assert_eq "qmail-tcpok: fatal: unable to clear $I/queue/lock/tcpto: permission denied (qmail-tcpok must run as root or as qmailr)" \
+  "`cat "$T/err"`" "qmail-tcpok without permission"
+[ "`id -u`" = 0 ] || chmod 0750 "$I/queue/lock"
 pass

@@ -62,6 +62,14 @@ assert_eq 'old sendmail' "`cat "$D/usr/sbin/sendmail.pre-qmail"`" "the saved one
 DESTDIR=$D sh "$TOP/sendmail-links.sh" install "$H" > "$T/out" 2>&1 && fail "install over a .pre-qmail succeeded"
 assert_grep "$T/out" 'both exist'
 
+# under a DESTDIR without the program: the error does not send the
+# administrator to make setup, which ignores DESTDIR
+DESTDIR=$T/empty sh "$TOP/sendmail-links.sh" install "$H" > "$T/out" 2>&1
+assert_eq 111 $? "exit of an install below an empty DESTDIR"
+assert_eq "sendmail-links.sh: fatal: $T/empty$H/bin/sendmail is not there: put the installed tree below DESTDIR=$T/empty first (make setup installs into $H itself, not below DESTDIR)" \
+  "`cat "$T/out"`" "an install below an empty DESTDIR"
+[ -e "$T/empty" ] && fail "an install below an empty DESTDIR made $T/empty"
+
 # usage
 sh "$TOP/sendmail-links.sh" > /dev/null 2>&1
 assert_eq 100 $? "exit without arguments"
