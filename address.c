@@ -115,6 +115,10 @@ struct parser {
   size_t k;          /* the current token */
   size_t errpos;
   struct address_list *l;
+  /* the last run of words and dots scanned: run_end for every k in
+     [run_from, run_end], so that a phrase is scanned once, not once per
+     word ("To: a b c ..." would be quadratic) */
+  size_t run_from, run_end;
 };
 
 static int is(const struct parser *p, size_t k, char special)
@@ -245,6 +249,18 @@ static int angle_addr(struct parser *p, struct address_entry *e)
   return 1;
 }
 
+/* the first token at or after k that is not a word nor a "." */
+static size_t run_end(struct parser *p, size_t k)
+{
+  size_t j = k;
+
+  if (k >= p->run_from && k <= p->run_end) return p->run_end;
+  while (word(p, j) || is(p, j, '.')) ++j;
+  p->run_from = k;
+  p->run_end = j;
+  return j;
+}
+
 /* a mailbox at p->k; floor: where its span may start at the earliest */
 static int mailbox(struct parser *p, size_t floor, int nocomma)
 {
@@ -254,7 +270,7 @@ static int mailbox(struct parser *p, size_t floor, int nocomma)
 
   if (!e) return -1;
   e->nocomma = nocomma;
-  while (word(p, j) || is(p, j, '.')) ++j;
+  j = run_end(p, j);
   if (is(p, j, '<')) {
     p->k = j;
     r = angle_addr(p, e);
@@ -272,13 +288,10 @@ static int mailbox(struct parser *p, size_t floor, int nocomma)
 }
 
 /* does a group's "phrase :" start at k? */
-static int group_start(const struct parser *p, size_t k)
+static int group_start(struct parser *p, size_t k)
 {
-  size_t j = k;
-
-  if (!word(p, j)) return 0;
-  while (word(p, j) || is(p, j, '.')) ++j;
-  return is(p, j, ':');
+  if (!word(p, k)) return 0;
+  return is(p, run_end(p, k), ':');
 }
 
 int address_parse(struct address_list *l, const char *s, size_t n, size_t *errpos)
@@ -299,6 +312,8 @@ int address_parse(struct address_list *l, const char *s, size_t n, size_t *errpo
   p.k = 0;
   p.errpos = 0;
   p.l = l;
+  p.run_from = 1;
+  p.run_end = 0;
 
   while (p.k < p.count) {
     struct address_entry *e;
