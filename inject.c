@@ -156,6 +156,8 @@ static int address_field(struct inject *x, const char *f, size_t len, size_t nam
   size_t n = len - value, err, pos = 0, i;
   int r;
 
+  if (n > INJECT_ADDRESS_FIELD_MAX)
+    return refuse(x, "the ", f, namelen, " field is longer than 1 MB: not queued");
   r = address_parse(&x->list, v, n, &err);
   if (r == -1) return -1;
   if (r == 0) {

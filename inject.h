@@ -47,6 +47,11 @@
 #include "stralloc.h"
 
 /* where the envelope recipients come from (qmail-inject -a -h -A -H) */
+/* An address field (To, Cc, From, ...) longer than this is refused: parsing
+   takes about 90 bytes of memory per byte of such a field in the worst case
+   (one token per two bytes), so the cap bounds it near 100 MB. */
+#define INJECT_ADDRESS_FIELD_MAX (1024UL * 1024)
+
 #define INJECT_ARGS 1    /* -a: the arguments only */
 #define INJECT_HEADER 2  /* -h: the header only */
 #define INJECT_EITHER 3  /* -A: the arguments, or the header if none */

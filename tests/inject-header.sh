@@ -201,6 +201,12 @@ sys.stdout.write("To: t@u.v\nX-Big: ")
 for i in range(65): sys.stdout.write("x" * 1048576)
 sys.stdout.write("\n\nbody\n")' > "$T/in"
 err_case 100 'qmail-inject: fatal: the header is longer than 64 MB: not queued' -- < "$T/in"
+# an address field of up to 1 MB is parsed; a longer one is refused
+"$PYTHON" -c 'import sys; sys.stdout.write("From: f@g.h\nTo: " + "a," * 500000 + "b\n\nbody\n")' > "$T/in"
+inj -- -n < "$T/in" > "$T/out" || fail "a To field of 1,000,001 bytes: exit $?"
+assert_eq 500001 "`sed -n 's/^To: //p' "$T/out" | tr , '\n' | grep -c '^a@\\|^b@'`" "addresses in the rewritten To field"
+"$PYTHON" -c 'import sys; sys.stdout.write("From: f@g.h\nTo: " + "a," * 524288 + "b\n\nbody\n")' > "$T/in"
+err_case 100 'qmail-inject: fatal: the To field is longer than 1 MB: not queued' -- < "$T/in"
 rm -f "$T/in"
 
 # --- a real instance: the Bcc recipient gets the mail, without the field ----------

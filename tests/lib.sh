@@ -278,19 +278,19 @@ instance_create() {
 
 # instance_env DIR NAME=VALUE...: qmail-send and the programs it starts
 # (qmail-lspawn, qmail-rspawn, qmail-remote, ...) in instance DIR get these
-# environment variables (a later call wins); before instance_start, or
-# restart the service with svc -t. VALUE must not contain a single quote.
+# environment variables, as files of service/qmail-send/env (envdir; a later
+# call wins); before instance_start, or restart the service with svc -t
 instance_env() {
-  ie_dir=$1
+  ie_dir=$1/service/qmail-send/env
   shift
+  [ -d "$ie_dir" ] || fail "instance_env: no directory $ie_dir"
   for ie_a in "$@"; do
-    case $ie_a in *"'"*) fail "instance_env: a quote in $ie_a" ;; esac
-    sed "s| qmail-start \"| '$ie_a' qmail-start \"|" "$ie_dir/service/qmail-send/run" > "$ie_dir/service/qmail-send/run.tmp" &&
-      chmod 755 "$ie_dir/service/qmail-send/run.tmp" &&
-      mv -f "$ie_dir/service/qmail-send/run.tmp" "$ie_dir/service/qmail-send/run" ||
-      fail "unable to set $ie_a in $ie_dir/service/qmail-send/run"
+    case $ie_a in
+      [A-Za-z_]*=*) ;;
+      *) fail "instance_env: not NAME=VALUE: $ie_a" ;;
+    esac
+    printf '%s\n' "${ie_a#*=}" > "$ie_dir/${ie_a%%=*}" || fail "unable to write $ie_dir/${ie_a%%=*}"
   done
-  grep -q "'$ie_a' qmail-start" "$ie_dir/service/qmail-send/run" || fail "instance_env: no qmail-start line in $ie_dir/service/qmail-send/run"
 }
 
 
@@ -315,31 +315,6 @@ EOF
 instance_start() {
   LIB_INSTANCES="$LIB_INSTANCES $1"
   UP_TIMEOUT=${UP_TIMEOUT:-30} sh "$TOP/up.sh" -n -q "$1" || fail "the instance in $1 did not start"
-}
-
-# instance_env DIR NAME=VALUE...: qmail-send of instance DIR and the
-# programs it starts (qmail-rspawn, qmail-remote, qmail-lspawn, ...) get
-# these variables (QMAILDNS, QMAILREMOTEPORT, ...): they are added to the
-# env - line of service/qmail-send/run. Call it before instance_start (or
-# restart qmail-send with svc -t). A VALUE holds only letters, digits and
-# . : / _ @ + , = -
-instance_env() {
-  ie_run=$1/service/qmail-send/run
-  shift
-  ie_set=
-  for ie_v in "$@"; do
-    case $ie_v in
-      [A-Za-z_]*=*) ;;
-      *) fail "instance_env: not NAME=VALUE: $ie_v" ;;
-    esac
-    case $ie_v in
-      *[!A-Za-z0-9.:/_@+,=-]*) fail "instance_env: unsupported byte in $ie_v" ;;
-    esac
-    ie_set="$ie_set$ie_v "
-  done
-  grep -q '^exec env - ' "$ie_run" || fail "instance_env: no env - line in $ie_run"
-  sed "s|^exec env - |exec env - $ie_set|" "$ie_run" > "$ie_run.tmp" &&
-    chmod 0755 "$ie_run.tmp" && mv -f "$ie_run.tmp" "$ie_run" || fail "unable to rewrite $ie_run"
 }
 
 # instance_stop DIR: take every service down and stop svscan (down.sh)
