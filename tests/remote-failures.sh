@@ -155,7 +155,7 @@ failure() {
   grep -q -F -e "$1" "$NOTICE" || { cat "$NOTICE"; fail "the notice for $fl_r does not say '$1'"; }
 }
 
-deferral x@refused.example "Unable to connect to 127.0.0.11: Connection refused. (#4.4.1)"
+deferral x@refused.example "Unable to connect to 127.0.0.11 port $MXPORT: Connection refused. (#4.4.1)"
 [ -z "`"$I/bin/qmail-tcpto"`" ] || fail "refused connects in the tcpto table: `"$I/bin/qmail-tcpto"`"
 failure x@g554.example "Connected to 127.0.0.12 but its greeting was a refusal." "Remote host said: 554 5.7.1 go away"
 deferral x@g421.example "Connected to 127.0.0.13 but its greeting was a refusal./Remote host said: 421 4.3.2 busy/"
