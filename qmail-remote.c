@@ -701,6 +701,7 @@ static void lookup_fail(int r, const stralloc *why)
   if (i == sizeof t / sizeof t[0]) { settext("Unexpected resolver result for ", (char *)0); i = 0; r = -1; }
   else settext(t[i].what, (char *)0);
   if (!smtpreply_catsafe(&text, host, str_len(host))) nomem();
+  /* why adds only what the sentence does not say (mx.h) */
   if (why->len) {
     cats(" (");
     if (!smtpreply_catsafe(&text, why->s, why->len)) nomem();
