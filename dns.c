@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "dns.h"
 #include "env.h"
+#include "error.h"
 #include "readfile.h"
 #include "str.h"
 
@@ -358,9 +359,25 @@ int dns_parse(const unsigned char *pkt, size_t len, const unsigned char *q, size
 
 /* ---- configuration ---- */
 
+/* what a server did with the last query asked of it, for dns_soft_why */
+#define SAID_NOTHING 0   /* not asked */
+#define SAID_TIMEOUT 1   /* no answer in time */
+#define SAID_ERROR 2     /* the socket failed: err */
+#define SAID_RCODE 3     /* an error code: rcode */
+#define SAID_BAD 4       /* answers to our question that do not parse, or
+                            only packets that answer something else */
+#define SAID_TCP 5       /* truncated over UDP, and TCP did not help */
+
+struct said {
+  int what;
+  int err;
+  unsigned int rcode;
+};
+
 struct server {
   struct sockaddr_storage sa;
   socklen_t len;
+  struct said said;
 };
 
 static struct server servers[SERVERS_MAX];
@@ -368,6 +385,11 @@ static unsigned int nservers;
 static unsigned int timeout_seconds = TIMEOUT_DEFAULT;
 static unsigned int attempts = ATTEMPTS_DEFAULT;
 static int configured;
+
+/* the last query that ended DNS_SOFT */
+static stralloc soft_name;
+static struct said soft_said[SERVERS_MAX];
+static int soft_seen;
 
 /* adds address text a[0..n) with port (0: 53); 1 ok, 0 not an address */
 static int server_add(const char *a, size_t n, unsigned long port)
@@ -544,27 +566,34 @@ static int wait_for(int fd, short events, long long deadline)
 static stralloc query;
 static stralloc answer;
 
-static int udp_ask(const struct server *s, const char *name, unsigned int type,
+static int udp_ask(struct server *s, const char *name, unsigned int type,
   struct dns_records *r, unsigned int *links)
 {
   struct sockaddr_storage local;
   long long deadline;
-  int fd, rc;
+  int fd, rc, bad = 0;
 
   rc = dns_query_make(&query, (unsigned int)dns_random(65536), name, type);
   if (rc != DNS_OK) return rc;
   if (!stralloc_ready(&answer, UDP_MAX)) return DNS_NOMEM;
   fd = socket(s->sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd == -1) return errno == ENOMEM || errno == ENOBUFS ? DNS_NOMEM : DNS_SOFT;
+  if (fd == -1) {
+    s->said.what = SAID_ERROR;
+    s->said.err = errno;
+    return errno == ENOMEM || errno == ENOBUFS ? DNS_NOMEM : DNS_SOFT;
+  }
   /* a fresh socket on port 0: the kernel picks a random source port */
   memset(&local, 0, sizeof local);
   local.ss_family = s->sa.ss_family;
   if (bind(fd, (struct sockaddr *)&local, s->len) == -1 ||
       connect(fd, (const struct sockaddr *)&s->sa, s->len) == -1 ||
       send(fd, query.s, query.len, 0) != (ssize_t)query.len) {
+    s->said.what = SAID_ERROR;
+    s->said.err = errno;
     close(fd);
     return DNS_SOFT;
   }
+  s->said.what = SAID_TIMEOUT;
   deadline = now_ms() + (long long)timeout_seconds * 1000;
   for (;;) {
     ssize_t n;
@@ -573,13 +602,22 @@ static int udp_ask(const struct server *s, const char *name, unsigned int type,
     n = recv(fd, answer.s, UDP_MAX, 0);
     if (n == -1) {
       if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
-      break; /* ECONNREFUSED: nobody listens there */
+      /* ECONNREFUSED: nobody listens there */
+      s->said.what = SAID_ERROR;
+      s->said.err = errno;
+      close(fd);
+      return DNS_SOFT;
     }
     rc = dns_parse((unsigned char *)answer.s, (size_t)n, (unsigned char *)query.s, query.len, r, links);
-    if (rc == -1) continue; /* not an answer to this query: wait on */
+    if (rc == -1) { bad = 1; continue; } /* not an answer to this query: wait on */
     close(fd);
+    if (rc == DNS_SOFT) {
+      s->said.rcode = (unsigned char)answer.s[3] & 0x0f;
+      s->said.what = s->said.rcode ? SAID_RCODE : SAID_BAD;
+    }
     return rc;
   }
+  if (bad) s->said.what = SAID_BAD;
   close(fd);
   return DNS_SOFT;
 }
@@ -603,7 +641,7 @@ static int tcp_io(int fd, int writing, char *b, size_t n, long long deadline)
   return 1;
 }
 
-static int tcp_ask(const struct server *s, const char *name, unsigned int type,
+static int tcp_ask(struct server *s, const char *name, unsigned int type,
   struct dns_records *r, unsigned int *links)
 {
   long long deadline = now_ms() + (long long)timeout_seconds * 1000;
@@ -639,6 +677,10 @@ static int tcp_ask(const struct server *s, const char *name, unsigned int type,
   close(fd);
   rc = dns_parse((unsigned char *)answer.s, alen, (unsigned char *)query.s, query.len, r, links);
   if (rc == -1 || rc == DNS_TRUNC) return DNS_SOFT;
+  if (rc == DNS_SOFT && (answer.s[3] & 0x0f)) {
+    s->said.what = SAID_RCODE;
+    s->said.rcode = (unsigned char)answer.s[3] & 0x0f;
+  }
   return rc;
 }
 
@@ -648,13 +690,19 @@ static int ask(const char *name, unsigned int type, struct dns_records *r, unsig
   unsigned int a, i;
 
   configure();
+  for (i = 0; i < nservers; i++) servers[i].said.what = SAID_NOTHING;
   for (a = 0; a < attempts; a++)
     for (i = 0; i < nservers; i++) {
       int rc = udp_ask(&servers[i], name, type, r, links);
 
-      if (rc == DNS_TRUNC) rc = tcp_ask(&servers[i], name, type, r, links);
+      if (rc == DNS_TRUNC) {
+        servers[i].said.what = SAID_TCP;
+        rc = tcp_ask(&servers[i], name, type, r, links);
+      }
       if (rc != DNS_SOFT) return rc;
     }
+  for (i = 0; i < nservers; i++) soft_said[i] = servers[i].said;
+  soft_seen = stralloc_copys(&soft_name, name) && stralloc_0(&soft_name);
   return DNS_SOFT;
 }
 
@@ -687,4 +735,81 @@ int dns_resolve(const char *name, unsigned int type, struct dns_records *r)
     r->skipped = 0;
   }
   return rc;
+}
+
+/* "10.0.0.53 port 53" */
+static int cat_server(stralloc *out, const struct server *s)
+{
+  char text[INET6_ADDRSTRLEN];
+  const void *ip;
+  unsigned int port;
+
+  if (s->sa.ss_family == AF_INET6) {
+    const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&s->sa;
+    ip = &sin6->sin6_addr;
+    port = ntohs(sin6->sin6_port);
+  } else {
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)&s->sa;
+    ip = &sin->sin_addr;
+    port = ntohs(sin->sin_port);
+  }
+  if (!inet_ntop(s->sa.ss_family, ip, text, sizeof text)) return stralloc_cats(out, "?");
+  return stralloc_cats(out, text) && stralloc_cats(out, " port ") && stralloc_catulong(out, port);
+}
+
+static const char *rcode_name(unsigned int rcode)
+{
+  switch (rcode) {
+    case 1: return "FORMERR";
+    case 2: return "SERVFAIL";
+    case 4: return "NOTIMP";
+    case 5: return "REFUSED";
+    default: return 0;
+  }
+}
+
+int dns_soft_why(stralloc *out)
+{
+  unsigned int i;
+  int first = 1;
+
+  if (!soft_seen) return 1;
+  for (i = 0; i < nservers; i++) {
+    const struct said *d = &soft_said[i];
+    const char *rn;
+    int ok = 1;
+
+    if (d->what == SAID_NOTHING) continue;
+    if (!first && !stralloc_cats(out, "; ")) return 0;
+    first = 0;
+    switch (d->what) {
+      case SAID_TIMEOUT:
+        ok = stralloc_cats(out, "no answer from ") && cat_server(out, &servers[i]);
+        break;
+      case SAID_ERROR:
+        ok = stralloc_cats(out, "no answer from ") && cat_server(out, &servers[i]) &&
+          stralloc_cats(out, " (") && stralloc_cats(out, error_str(d->err)) && stralloc_cats(out, ")");
+        break;
+      case SAID_RCODE:
+        rn = rcode_name(d->rcode);
+        ok = cat_server(out, &servers[i]) && stralloc_cats(out, " answered ") &&
+          (rn ? stralloc_cats(out, rn)
+              : stralloc_cats(out, "with error code ") && stralloc_catulong(out, d->rcode));
+        break;
+      case SAID_BAD:
+        ok = stralloc_cats(out, "no usable answer from ") && cat_server(out, &servers[i]);
+        break;
+      default:
+        ok = stralloc_cats(out, "a truncated answer from ") && cat_server(out, &servers[i]) &&
+          stralloc_cats(out, " and no answer over TCP");
+        break;
+    }
+    if (!ok) return 0;
+  }
+  return 1;
+}
+
+const char *dns_soft_name(void)
+{
+  return soft_seen && soft_name.len ? soft_name.s : 0;
 }

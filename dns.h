@@ -92,6 +92,17 @@ int dns_parse(const unsigned char *pkt, size_t len, const unsigned char *q, size
    DNS_NOMEM. */
 int dns_resolve(const char *name, unsigned int type, struct dns_records *r);
 
+/* What the servers did with the last query that ended DNS_SOFT (one
+   ask of one name, every server, every attempt), appended to out: per
+   server asked, its last outcome, joined by "; ": "no answer from
+   10.0.0.53 port 53", "no answer from ::1 port 53 (connection refused)",
+   "10.0.0.53 port 53 answered SERVFAIL", "no usable answer from ...",
+   "a truncated answer from ... and no answer over TCP". Nothing when no
+   query ended DNS_SOFT. 0 out of memory, else 1. */
+int dns_soft_why(stralloc *out);
+/* the name of that query (NUL-terminated), or NULL */
+const char *dns_soft_name(void);
+
 /* A random number below n (n > 0), from getrandom or /dev/urandom. */
 unsigned long dns_random(unsigned long n);
 

@@ -38,6 +38,17 @@ int error_temporary(int e)
 
 const char *error_str(int e)
 {
-  if (e == 0) return "no error";
+  /* the network errors of delivery reports, worded the same whichever C
+     library a program is linked with (musl says "Operation timed out",
+     "Address not available") */
+  switch (e) {
+    case 0: return "no error";
+    case ETIMEDOUT: return "Connection timed out";
+    case ECONNREFUSED: return "Connection refused";
+    case ECONNRESET: return "Connection reset by peer";
+    case EHOSTUNREACH: return "No route to host";
+    case ENETUNREACH: return "Network is unreachable";
+    case EADDRNOTAVAIL: return "Cannot assign requested address";
+  }
   return strerror(e);
 }

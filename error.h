@@ -10,6 +10,7 @@
 #define ERROR_H
 
 int error_temporary(int e); /* 1 if a retry may succeed (ENOMEM, EIO, ENOSPC, ...) */
-const char *error_str(int e); /* short human-readable text */
+const char *error_str(int e); /* short human-readable text; the network errors
+                                 of delivery reports in fixed words */
 
 #endif

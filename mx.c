@@ -114,10 +114,11 @@ int mx_name_usable(const char *name)
 /* why = pieces, with name sanitised */
 static void explain(stralloc *why, const char *a, const char *name, const char *b)
 {
-  size_t i, n = str_len(name);
+  size_t i, n = name ? str_len(name) : 0;
 
   if (!why) return;
   if (!stralloc_copys(why, a)) return;
+  if (!name) return;
   for (i = 0; i < n && i < WHY_NAME_MAX; i++) {
     unsigned char c = (unsigned char)name[i];
     int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -138,12 +139,11 @@ static int literal(const char *d, int flags, struct mx_list *out, stralloc *why,
   stralloc t = STRALLOC_ZERO;
   unsigned char ip[16];
   int family = 4, ok;
-  const char *orig = d;
 
   if (n && d[0] == '[') {
     if (d[n - 1] != ']' || n < 3) {
       *rc = MX_BAD;
-      explain(why, "", d, " is not a valid address literal");
+      explain(why, "not a valid address literal", 0, 0);
       return 1;
     }
     d++;
@@ -162,12 +162,12 @@ static int literal(const char *d, int flags, struct mx_list *out, stralloc *why,
   stralloc_free(&t);
   if (!ok) {
     *rc = MX_BAD;
-    explain(why, "", orig, " is not a valid address literal");
+    explain(why, "not a valid address literal", 0, 0);
     return 1;
   }
   if (!(flags & (family == 6 ? MX_V6 : MX_V4))) {
     *rc = MX_NOADDR;
-    explain(why, "the address literal ", orig, " is of an address family not in use");
+    explain(why, "an address literal of a family not in use", 0, 0);
     return 1;
   }
   *rc = list_add(out, 0, family, ip) ? MX_OK : MX_NOMEM;
@@ -267,30 +267,41 @@ static int drop_self(struct mx_list *out)
   return j ? MX_OK : MX_SELF;
 }
 
+/* why = what the DNS servers did with the last query that failed for
+   now, and the name asked when it is not the domain (an MX host, the end
+   of a CNAME chain) */
+static void explain_soft(stralloc *why, const char *domain)
+{
+  const char *name = dns_soft_name();
+
+  if (!why) return;
+  why->len = 0;
+  if (name && !(str_len(name) == str_len(domain) && case_equalb(name, str_len(name), domain)))
+    explain(why, "looking up ", name, ": ");
+  if (!dns_soft_why(why)) why->len = 0;
+  /* nothing was asked: only "looking up NAME: " */
+  if (why->len >= 2 && why->s[why->len - 2] == ':') why->len -= 2;
+}
+
 static int finish(int dnsrc, const char *domain, struct mx_list *out, stralloc *why, int self)
 {
+  if (why) why->len = 0;
   switch (dnsrc) {
     case DNS_OK:
-      if (self && drop_self(out) == MX_SELF) {
-        explain(why, "this host is a best-preference MX for ", domain,
-          ", but that domain is not one of its local domains");
-        return MX_SELF;
-      }
+      if (self && drop_self(out) == MX_SELF) return MX_SELF;
       return MX_OK;
     case DNS_NOMEM:
       if (why) stralloc_copys(why, "out of memory");
       return MX_NOMEM;
     case DNS_SOFT:
-      explain(why, "temporary DNS failure (timeout, server failure or a bad answer) for ", domain, "");
+      explain_soft(why, domain);
       return MX_SOFT;
     case DNS_NXDOMAIN:
-      explain(why, "no host named ", domain, " exists");
       return MX_NXDOMAIN;
     case DNS_BAD:
-      explain(why, "", domain, " is not a usable host name, or its CNAME chain is too long or loops");
+      explain(why, "a CNAME chain that is too long, loops or leads to a name that is not a host name", 0, 0);
       return MX_BAD;
     default:
-      explain(why, "no mail host of ", domain, " has an address");
       return MX_NOADDR;
   }
 }
@@ -302,7 +313,7 @@ static int start(const char *domain, int *flags, struct mx_list *out, stralloc *
   if (literal(domain, *flags, out, why, rc)) return 1;
   if (!dns_name_valid(domain, str_len(domain))) {
     *rc = MX_BAD;
-    explain(why, "", domain, " is not a valid host name");
+    explain(why, "not a valid host name", 0, 0);
     return 1;
   }
   return 0;
@@ -324,7 +335,7 @@ int mx_lookup(const char *domain, int flags, struct mx_list *out, stralloc *why)
 
   if (start(domain, &flags, out, why, &rc)) {
     if (rc != MX_OK || drop_self(out) == MX_OK) return rc;
-    explain(why, "the address literal ", domain, " is an address of this host");
+    explain(why, "the address literal is an address of this host", 0, 0);
     return MX_SELF;
   }
   rc = dns_resolve(domain, DNS_T_MX, &r);
@@ -332,7 +343,7 @@ int mx_lookup(const char *domain, int flags, struct mx_list *out, stralloc *why)
     return finish(host_addresses(domain, 0, flags, out), domain, out, why, 1);
   if (rc != DNS_OK) return finish(rc, domain, out, why, 1);
   if (r.count == 1 && r.data.len == 3 && r.data.s[0] == 0 && r.data.s[1] == 0) {
-    explain(why, "", domain, " does not accept mail (null MX)");
+    if (why) why->len = 0;
     return MX_NULLMX;
   }
   n = mx_order(r.data.s, r.data.len, r.count, order, MX_HOSTS_MAX);

@@ -62,9 +62,14 @@ struct mx_list { struct mx_host *h; size_t len, alloc; };
    the domain when it has no MX records), CNAMEs, and the rule that an MX
    list containing one of our own addresses keeps only the MXs strictly
    better than our best one (literals and implicit MX too: pref 0).
-   flags: MX_V4 | MX_V6 (address families wanted; 0 means both). why gets a
-   one-line human-readable explanation on failure (no trailing newline, no
-   code); a name in it has every byte outside the hostname set as '?'. */
+   flags: MX_V4 | MX_V6 (address families wanted; 0 means both). why gets,
+   on failure, what the outcome and the domain do not say already, as a
+   phrase without newline, code or final period (empty when there is
+   nothing to add): for MX_SOFT the DNS servers asked and what each did
+   ("no answer from 10.0.0.53 port 53", dns_soft_why), after "looking up
+   NAME: " when the query that failed was for another name than the
+   domain; for MX_BAD and literals the reason. A name in it has every byte
+   outside the hostname set as '?'. */
 int mx_lookup(const char *domain, int flags, struct mx_list *out, stralloc *why);
 /* smtproutes relay: A/AAAA (or literal) of host only, no own-address check. */
 int mx_relay(const char *host, int flags, struct mx_list *out, stralloc *why);

@@ -79,6 +79,7 @@ static int eightbit;
 static int needutf8;
 
 static char ipstr[INET6_ADDRSTRLEN];  /* the peer, for texts */
+static char portstr[16];              /* " port N" when N is not 25, else "" */
 static struct smtpreply reply = SMTPREPLY_ZERO;
 static stralloc line = STRALLOC_ZERO;
 static stralloc text = STRALLOC_ZERO;
@@ -230,6 +231,21 @@ static void send_cmd(const stralloc *c, const char *step)
   if (smtpio_put(c->s, c->len) == -1) lost(step, 0);
 }
 
+/* Before the next command (or the body) goes out, every reply asked for
+   has been read: bytes still buffered are replies nobody asked for, and
+   the next reply read would answer the wrong command (a 354 read as the
+   answer to RCPT, a 250 as the answer to the final dot). Only what has
+   already arrived is looked at: no read waits for more. */
+static void in_step(const char *step)
+{
+  if (!smtpio_pending()) return;
+  settext("Connected to ", ipstr, " but it sent more than was asked for before ", (char *)0);
+  cats(step);
+  cats(" (out of step). (#4.5.0)\n");
+  connected = 0;
+  finish('Z', &text);
+}
+
 /* reads one whole reply within timeoutremote; -1 lost (errno), -2
    protocol error, else the code */
 static int get_reply(void)
@@ -240,7 +256,9 @@ static int get_reply(void)
     int toolong, r;
     r = smtpio_getline(&line, SMTPREPLY_TEXT_MAX + 8, &toolong);
     if (r == -1) { smtpio_deadline(0); return -1; }
-    if (r == 0) { smtpio_deadline(0); errno = ECONNRESET; return -1; }
+    /* a line cut off by the end of input is no reply: the connection
+       was lost before the reply was complete */
+    if (r == 0 || r == 2) { smtpio_deadline(0); errno = ECONNRESET; return -1; }
     r = smtpreply_line(&reply, line.s, line.len);
     if (r == SMTPREPLY_NOMEM) nomem();
     if (r == SMTPREPLY_BAD) { smtpio_deadline(0); return -2; }
@@ -349,6 +367,7 @@ static void smtp(void)
   int code, i, accepted = 0, soft = 0, ehlo = 1, pipelining;
 
   /* EHLO, and HELO only when EHLO is refused for good */
+  in_step("EHLO");
   cmd.len = 0;
   if (!stralloc_cats(&cmd, "EHLO ") || !stralloc_cat(&cmd, &helohost)
       || !stralloc_cats(&cmd, "\r\n")) nomem();
@@ -359,6 +378,7 @@ static void smtp(void)
     cmd.len = 0;
     if (!stralloc_cats(&cmd, "HELO ") || !stralloc_cat(&cmd, &helohost)
         || !stralloc_cats(&cmd, "\r\n")) nomem();
+    in_step("HELO");
     send_cmd(&cmd, "HELO");
     code = reply_to("HELO");
   }
@@ -403,6 +423,7 @@ static void smtp(void)
   if (eightbit && ext.eightbitmime && !stralloc_cats(&cmd, " BODY=8BITMIME")) nomem();
   if (needutf8 && !stralloc_cats(&cmd, " SMTPUTF8")) nomem();
   if (!stralloc_cats(&cmd, "\r\n")) nomem();
+  in_step("MAIL");
   send_cmd(&cmd, "MAIL");
   if (pipelining) {
     for (i = 0; i < nrecips; i++) {
@@ -434,6 +455,7 @@ static void smtp(void)
       if (!stralloc_cats(&cmd, "RCPT TO:<")
           || !quote_cataddr(&cmd, recips[i], str_len(recips[i]))
           || !stralloc_cats(&cmd, ">\r\n")) nomem();
+      in_step("RCPT");
       send_cmd(&cmd, "RCPT");
     }
     code = reply_to("RCPT");
@@ -467,7 +489,10 @@ static void smtp(void)
   }
 
   /* DATA */
-  if (!pipelining && smtpio_puts("DATA\r\n") == -1) lost("DATA", 0);
+  if (!pipelining) {
+    in_step("DATA");
+    if (smtpio_puts("DATA\r\n") == -1) lost("DATA", 0);
+  }
   code = reply_to("DATA");
   if (code >= 200 && code < 300) {
     /* the body would be read as commands: the server is out of step */
@@ -484,6 +509,7 @@ static void smtp(void)
     cat_said();
     fail_session(code >= 500 ? 'D' : 'Z');
   }
+  in_step("the message");
   send_body();
   code = reply_to("the end of the message");
   if (code < 200 || code >= 300) {
@@ -675,6 +701,7 @@ static void lookup_fail(int r, const stralloc *why)
   if (i == sizeof t / sizeof t[0]) { settext("Unexpected resolver result for ", (char *)0); i = 0; r = -1; }
   else settext(t[i].what, (char *)0);
   if (!smtpreply_catsafe(&text, host, str_len(host))) nomem();
+  /* why adds only what the sentence does not say (mx.h) */
   if (why->len) {
     cats(" (");
     if (!smtpreply_catsafe(&text, why->s, why->len)) nomem();
@@ -776,6 +803,10 @@ int main(int argc, char **argv)
     if (r != MX_OK) lookup_fail(r, &why);
   }
   if (!list.len) lookup_fail(MX_NOADDR, &why);
+  if (port != 25) {
+    memcpy(portstr, " port ", 6);
+    portstr[6 + fmt_ulong(portstr + 6, port)] = 0;
+  }
 
   for (k = 0; k < list.len; k++) {
     const struct mx_host *h = list.h + k;
@@ -794,7 +825,7 @@ int main(int argc, char **argv)
     if (fd == -1 && bind_failed) {
       /* our own address, not the server's: nothing for the timeout table */
       settext("Unable to use the source address ", bind_failed,
-              " of control/outgoingip to connect to ", ipstr, ": ",
+              " of control/outgoingip to connect to ", ipstr, portstr, ": ",
               error_str(errno), ". (#4.4.1)\n", (char *)0);
       last_letter = 'Z';
       continue;
@@ -802,7 +833,7 @@ int main(int argc, char **argv)
     if (fd == -1) {
       int e = errno;
       tcpto_record(TCPTO_FILE, h->family, h->ip, e == ETIMEDOUT, time(0));
-      settext("Unable to connect to ", ipstr, ": ", error_str(e), ". (#4.4.1)\n", (char *)0);
+      settext("Unable to connect to ", ipstr, portstr, ": ", error_str(e), ". (#4.4.1)\n", (char *)0);
       last_letter = 'Z';
       continue;
     }

@@ -748,6 +748,7 @@ int main(void)
   for (;;) {
     int toolong, r;
     r = smtpio_getline(&line, COMMAND_MAX, &toolong);
+    /* 2, a last command without LF, is still answered */
     if (r == 0) die_io();
     if (r == -1) {
       if (errno == ETIMEDOUT) die_timeout();

@@ -169,7 +169,7 @@ int smtpio_getline(stralloc *line, size_t max, int *toolong)
       if (r == -1) return -1;
       if (r == 0) {
         if (!any) return 0;
-        return 1; /* a last line without LF */
+        return 2; /* a last line without LF */
       }
     }
   }

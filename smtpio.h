@@ -35,9 +35,10 @@ int smtpio_flush(void);
 
 /* one line, without its LF (a CR before the LF is kept: the caller decides
    what it means). At most max bytes are kept; a longer line is consumed to
-   its end and *toolong set. 1 a line, 0 end of input before any byte, -1
-   error or timeout. Output is flushed first when the input has no
-   complete line. */
+   its end and *toolong set. 1 a line, 2 the bytes before end of input when
+   they have no LF (a line cut off: a client must not take it as a reply),
+   0 end of input before any byte, -1 error or timeout. Output is flushed
+   first when the input has no complete line. */
 int smtpio_getline(struct stralloc *line, size_t max, int *toolong);
 
 /* raw input for DATA: the buffered bytes (reading, after a flush, when

@@ -155,7 +155,7 @@ failure() {
   grep -q -F -e "$1" "$NOTICE" || { cat "$NOTICE"; fail "the notice for $fl_r does not say '$1'"; }
 }
 
-deferral x@refused.example "Unable to connect to 127.0.0.11: Connection refused. (#4.4.1)"
+deferral x@refused.example "Unable to connect to 127.0.0.11 port $MXPORT: Connection refused. (#4.4.1)"
 [ -z "`"$I/bin/qmail-tcpto"`" ] || fail "refused connects in the tcpto table: `"$I/bin/qmail-tcpto"`"
 failure x@g554.example "Connected to 127.0.0.12 but its greeting was a refusal." "Remote host said: 554 5.7.1 go away"
 deferral x@g421.example "Connected to 127.0.0.13 but its greeting was a refusal./Remote host said: 421 4.3.2 busy/"
@@ -170,13 +170,17 @@ deferral x@stall.example "Connected to 127.0.0.22 but it timed out waiting for t
 deferral x@gstall.example "Connected to 127.0.0.23 but it sent no greeting in time. (#4.4.2)"
 deferral x@garbage.example "Connected to 127.0.0.24 but its reply to EHLO broke the SMTP reply syntax. (#4.5.0)"
 deferral x@flood.example "Connected to 127.0.0.25 but it timed out waiting for the reply to EHLO."
-deferral x@dnstimeout.example "A temporary DNS problem stopped the lookup of dnstimeout.example" "(#4.4.3)"
-deferral x@servfail.example "A temporary DNS problem stopped the lookup of servfail.example" "(#4.4.3)"
-failure x@nx.example "The domain does not exist: nx.example" "(#5.1.2)"
-failure x@nullmx.example "The domain accepts no mail (null MX): nullmx.example" "(#5.1.10)"
+# each text one sentence; a soft failure names the DNS server and what it did
+DNS="127.0.0.1 port `cat "$T/dnsport"`"
+deferral x@dnstimeout.example "A temporary DNS problem stopped the lookup of dnstimeout.example (no answer from $DNS). (#4.4.3)/"
+deferral x@servfail.example "A temporary DNS problem stopped the lookup of servfail.example ($DNS answered SERVFAIL). (#4.4.3)/"
+failure x@nx.example "The domain does not exist: nx.example" "The domain does not exist: nx.example. (#5.1.2)/"
+failure x@nullmx.example "The domain accepts no mail (null MX): nullmx.example" \
+  "The domain accepts no mail (null MX): nullmx.example. (#5.1.10)/"
 failure x@self.example "This host is a best-preference MX of the domain, which is not in control/locals" \
-  "self.example" "(#5.4.6)"
-failure x@loop.example "The domain cannot be looked up: loop.example" "(#5.1.2)"
+  "This host is a best-preference MX of the domain, which is not in control/locals or control/virtualdomains: self.example. (#5.4.6)/"
+failure x@loop.example "The domain cannot be looked up: loop.example" \
+  "The domain cannot be looked up: loop.example (a CNAME chain that is too long, loops or leads to a name that is not a host name). (#5.1.2)/"
 # no MX: the A record is the implicit MX
 wait_result x@implicit.example success
 has_text "127.0.0.27 accepted the message./Remote host said: 250 2.0.0 stored 1/" "$RESULT"

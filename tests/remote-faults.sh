@@ -125,19 +125,19 @@ remote a@b.example x@example.com
 out_has 'it timed out waiting for the reply to EHLO.'
 [ $SECS -le 6 ] || fail "10 MB without LF took $SECS s"
 
-# connect refused: Z (#4.4.1), and no tcpto entry
+# connect refused: Z (#4.4.1), the port named (not 25), and no tcpto entry
 fake_done
 port=`free_port`
 echo "example.com:127.0.0.1:$port" > "$I/control/smtproutes"
 remote a@b.example x@example.com
-out_is 'ZUnable to connect to 127.0.0.1: Connection refused. (#4.4.1)\n\0'
+out_is "ZUnable to connect to 127.0.0.1 port $port: Connection refused. (#4.4.1)\\n\\0"
 [ -z "`$I/bin/qmail-tcpto`" ] || fail "a refused connect went into the table"
 
 # an outgoingip address this host does not have: the report names it and
 # control/outgoingip (not the server), and the table stays empty
 printf '# not ours\n192.0.2.1\n' > "$I/control/outgoingip"
 remote a@b.example x@example.com
-out_is 'ZUnable to use the source address 192.0.2.1 of control/outgoingip to connect to 127.0.0.1: Cannot assign requested address. (#4.4.1)\n\0'
+out_is "ZUnable to use the source address 192.0.2.1 of control/outgoingip to connect to 127.0.0.1 port $port: Cannot assign requested address. (#4.4.1)\\n\\0"
 [ -z "`$I/bin/qmail-tcpto`" ] || fail "a failed bind went into the table"
 rm -f "$I/control/outgoingip"
 
@@ -150,7 +150,7 @@ track_pid $!
 wait_for 10 test -s "$T/bport" || skip "unable to fill an accept queue: `cat "$T/bh.err"`"
 echo "example.com:127.0.0.1:`cat "$T/bport"`" > "$I/control/smtproutes"
 remote a@b.example x@example.com
-out_is 'ZUnable to connect to 127.0.0.1: Connection timed out. (#4.4.1)\n\0'
+out_is "ZUnable to connect to 127.0.0.1 port `cat "$T/bport"`: Connection timed out. (#4.4.1)\\n\\0"
 "$I/bin/qmail-tcpto" > "$T/tcpto" || fail "qmail-tcpto failed"
 grep -q '^127\.0\.0\.1 timed out 1 time, last [0-9]* seconds ago$' "$T/tcpto" || fail "table: `cat "$T/tcpto"`"
 # a second timeout within 120 s counts once; make it older by hand

@@ -1,7 +1,10 @@
 /* unit tests of qmail-remote's modules: smtpreply (reply lines), smtpbody
-   (line ends and dot-stuffing), tcpto (the timeout table) */
+   (line ends and dot-stuffing), tcpto (the timeout table), smtpio's line
+   reader at the end of input */
 #include <stdlib.h>
+#include <unistd.h>
 #include "check.h"
+#include "smtpio.h"
 #include "smtpbody.h"
 #include "smtpreply.h"
 #include "tcpto.h"
@@ -206,6 +209,27 @@ static void test_tcpto(void)
   CHECK(e.family == 0);
 }
 
+/* a line the end of input cuts before its LF is told apart (2) from a
+   whole line (1), so that qmail-remote never takes "250 ok" and a close
+   as a reply */
+static void test_getline_end(void)
+{
+  stralloc l = STRALLOC_ZERO;
+  int p[2], toolong;
+
+  CHECK(pipe(p) == 0);
+  CHECK(write(p[1], "250-a\r\n250 ok", 13) == 13);
+  close(p[1]);
+  smtpio_init(p[0], p[0], 5, 0);
+  CHECK(smtpio_getline(&l, 100, &toolong) == 1);
+  CHECK_MEM(l.s, l.len, "250-a\r", 6);
+  CHECK(smtpio_getline(&l, 100, &toolong) == 2);
+  CHECK_MEM(l.s, l.len, "250 ok", 6);
+  CHECK(smtpio_getline(&l, 100, &toolong) == 0);
+  close(p[0]);
+  stralloc_free(&l);
+}
+
 int main(void)
 {
   RUN(test_reply_codes);
@@ -214,5 +238,6 @@ int main(void)
   RUN(test_body);
   RUN(test_body_8bit);
   RUN(test_tcpto);
+  RUN(test_getline_end);
   return check_exit("test_remote");
 }
