@@ -3,6 +3,9 @@
    the generated fields, Mail-Followup-To, the recipients) waits for
    inject_finish. */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include "address.h"
 #include "header.h"
 #include "inject.h"
@@ -109,11 +112,33 @@ void inject_free(struct inject *x)
   address_list_free(&x->list);
 }
 
-/* a permanent error: 0, or -1 if even the text cannot be kept */
+/* s[0..n) for a diagnostic: a control byte or DEL as \ooo (octal), so
+   that what the caller wrote cannot reach a terminal as a command */
+static int cat_visible(stralloc *out, const char *s, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; ++i) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch < 32 || ch == 127) {
+      char o[4];
+      o[0] = '\\';
+      o[1] = (char)('0' + (ch >> 6));
+      o[2] = (char)('0' + ((ch >> 3) & 7));
+      o[3] = (char)('0' + (ch & 7));
+      if (!stralloc_catb(out, o, 4)) return 0;
+    } else if (!stralloc_append(out, (char)ch))
+      return 0;
+  }
+  return 1;
+}
+
+/* a permanent error: 0, or -1 if even the text cannot be kept; b (an
+   address or field name from the input) is shown with cat_visible */
 static int refuse(struct inject *x, const char *a, const char *b, size_t blen, const char *c)
 {
   x->error.len = 0;
-  if (!stralloc_cats(&x->error, a) || !stralloc_catb(&x->error, b, blen) ||
+  if (!stralloc_cats(&x->error, a) || !cat_visible(&x->error, b, blen) ||
       !stralloc_cats(&x->error, c) || !stralloc_0(&x->error))
     return -1;
   return 0;
@@ -404,7 +429,8 @@ static int envelope_sender(struct inject *x, stralloc *sender)
       if (x->list.entry[i].kind != ADDRESS_MAILBOX) continue;
       if (rewrite_entry(x, &x->list.entry[i]) == -1) return -1;
       if (control_byte(&x->addr))
-        return refuse(x, "a control character in the envelope sender", "", 0, "");
+        return refuse(x, "a control character in the envelope sender (-f) ", c->sender,
+                      str_len(c->sender), "");
       if (!stralloc_copy(sender, &x->addr)) return -1;
       break;
     }
@@ -459,6 +485,69 @@ static int arg_recipients(struct inject *x, stralloc *out)
   return 1;
 }
 
+/* one recipient's hash: the local part's bytes, the domain's (after the
+   last @) in lower case, so that equal addresses hash alike; seeded per
+   message so that chosen addresses cannot all land in one slot */
+static uint64_t rcpt_hash(const char *a, size_t n, uint64_t seed)
+{
+  size_t at = byte_rchr(a, n, '@'), i;
+  uint64_t h = seed ^ 14695981039346656037ULL;
+
+  for (i = 0; i < n; ++i) {
+    unsigned char ch = (unsigned char)a[i];
+    if (i > at && ch >= 'A' && ch <= 'Z') ch = (unsigned char)(ch + 32);
+    h = (h ^ ch) * 1099511628211ULL;
+  }
+  /* splitmix64's finisher: every bit of h reaches the low bits used */
+  h ^= h >> 30; h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27; h *= 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+
+static int rcpt_same(const char *a, size_t an, const char *b, size_t bn)
+{
+  size_t aat = byte_rchr(a, an, '@'), bat = byte_rchr(b, bn, '@');
+
+  if (an != bn || aat != bat || memcmp(a, b, aat) != 0) return 0;
+  return case_equalb(a + aat, an - aat, b + aat);
+}
+
+/* drops the later copies of each recipient of r (NUL-terminated entries),
+   keeping the order of the first ones: an open-addressing table of the
+   kept entries' offsets (+1, 0 free), at most half full */
+static int rcpt_dedupe(stralloc *r, uint64_t seed)
+{
+  size_t count = 0, size = 16, mask, i, out = 0, *slot;
+
+  for (i = 0; i < r->len; i += str_len(r->s + i) + 1) ++count;
+  if (count < 2) return 1;
+  while (size / 2 < count) {
+    if (size > ((size_t)-1) / 2 / sizeof *slot) { errno = ENOMEM; return 0; }
+    size *= 2;
+  }
+  slot = calloc(size, sizeof *slot);
+  if (!slot) return 0;
+  mask = size - 1;
+  for (i = 0; i < r->len;) {
+    size_t n = str_len(r->s + i), k = (size_t)rcpt_hash(r->s + i, n, seed) & mask;
+    int dup = 0;
+    for (; slot[k]; k = (k + 1) & mask) {
+      const char *o = r->s + slot[k] - 1;
+      if (rcpt_same(o, str_len(o), r->s + i, n)) { dup = 1; break; }
+    }
+    if (!dup) {
+      /* out <= i: the entry moves down, over copies already dropped */
+      if (out != i) memmove(r->s + out, r->s + i, n + 1);
+      slot[k] = out + 1;
+      out += n + 1;
+    }
+    i += n + 1;
+  }
+  r->len = out;
+  free(slot);
+  return 1;
+}
+
 int inject_finish(struct inject *x, stralloc *h, stralloc *sender, stralloc *rcpt)
 {
   const struct inject_config *c = x->c;
@@ -497,6 +586,8 @@ int inject_finish(struct inject *x, stralloc *h, stralloc *sender, stralloc *rcp
       (c->mode == INJECT_EITHER && c->nargs == 0)) {
     if (!stralloc_cat(rcpt, hr)) return -1;
   }
+  if (!rcpt_dedupe(rcpt, rcpt_hash(c->msgid ? c->msgid : "", c->msgid ? str_len(c->msgid) : 0, 0)))
+    return -1;
   if (!rcpt->len) return refuse(x, "no recipients", "", 0, "");
   return 1;
 }

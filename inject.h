@@ -34,11 +34,14 @@
      (default user@host), rewritten; then the letter m appends
      "-" verp to its local part and r makes "local-@domain-@[]" of it
      (the null sender stays null).
-   - The recipients: the arguments and/or the header's, by mode; none is a
-     permanent error.
+   - The recipients: the arguments and/or the header's, by mode, without
+     repeats (an address equal to an earlier one, local part as bytes and
+     domain with ASCII case ignored, is dropped; first-seen order; a hash
+     table, linear time); none is a permanent error.
 
    No fixed limit: the caller caps the header's size. Functions return 1
-   ok, 0 a permanent error (the text in x->error, NUL-terminated), -1 out
+   ok, 0 a permanent error (the text in x->error, NUL-terminated; input
+   bytes below 32 and 127 shown in it as \ooo), -1 out
    of memory or a size overflow (errno set). */
 #ifndef INJECT_H
 #define INJECT_H

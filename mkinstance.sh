@@ -19,6 +19,8 @@
 # need their homes: users/assign names its own directories. mkaccounts.sh
 # prints every account and group it creates (or whose home it corrects).
 #
+# bin/ has mailq and newaliases, links to sendmail.
+#
 # Mail for postmaster@localhost and <invoking user>@localhost goes to
 # DIR/mail/<name>/Maildir/; any other local address bounces. With SMTPPORT a
 # qmail-smtpd service listens on 127.0.0.1:SMTPPORT (when qmail-smtpd is
@@ -158,6 +160,14 @@ done
 # The tree and the services.
 PROGRAMS=$PROGRAMS sh "$TOP/install.sh" "$dir" "$build/users" "$build/groups" "$build" || exit 111
 SMTP_PORT=$port SMTP_IP=127.0.0.1 sh "$TOP/mkservice.sh" "$dir" "$build/users" "$build/groups" || exit 111
+
+# mailq and newaliases (sendmail(8)): sendmail acts on the name it is run as
+if [ -f "$dir/bin/sendmail" ]; then
+  for n in mailq newaliases; do
+    [ "`readlink "$dir/bin/$n" 2>/dev/null`" = sendmail ] && continue
+    rm -f "$dir/bin/$n" && ln -s sendmail "$dir/bin/$n" || die "unable to link $dir/bin/$n to sendmail"
+  done
+fi
 
 owner=`sed -n 4p "$build/users"`
 qgroup=`sed -n 1p "$build/groups"`

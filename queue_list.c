@@ -1,6 +1,7 @@
 /* queue_list: listing and counting the queue (see queue_list.h). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -141,10 +142,12 @@ static int cat_safe(stralloc *out, const char *s, size_t n)
 }
 
 /* reads fn whole into sa: 1 read (*st its status), 0 it does not exist,
-   -1 error */
+   -1 error. qmail-qread runs as root over files the queue's accounts
+   write: a symbolic link is not followed (ELOOP) and anything but a
+   regular file (a FIFO would block the read) is refused (EINVAL). */
 static int read_file(const char *fn, stralloc *sa, struct stat *st)
 {
-  int fd = open_read(fn), e;
+  int fd = open(fn, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY), e;
   if (fd == -1) return errno == ENOENT ? 0 : -1;
   if (fstat(fd, st) == -1 || (!S_ISREG(st->st_mode) && (errno = EINVAL)) || read_all(fd, sa, 0) == -1) {
     e = errno;
@@ -207,11 +210,11 @@ static int todo_lines(stralloc *out, const stralloc *env, time_t t, unsigned lon
   return seen_sender || header(out, t, id, size, "", 0, bouncing);
 }
 
-/* 1 when fn exists, 0 not, -1 error */
+/* 1 when fn exists (a link counts, not followed), 0 not, -1 error */
 static int exists(const char *fn)
 {
   struct stat st;
-  if (stat(fn, &st) == 0) return 1;
+  if (lstat(fn, &st) == 0) return 1;
   return errno == ENOENT ? 0 : -1;
 }
 
@@ -225,7 +228,7 @@ int queue_list_message(stralloc *out, unsigned long id, unsigned int split, stra
   int have[2], c, r, bouncing;
 
   if (!queue_path(fn, "mess", id, (int)split)) return -1;
-  if (stat(fn->s, &st) == -1) return errno == ENOENT ? 0 : -1;
+  if (lstat(fn->s, &st) == -1) return errno == ENOENT ? 0 : -1;
   size = (unsigned long long)st.st_size;
   if (!queue_path(fn, "bounce", id, -1)) return -1;
   if ((bouncing = exists(fn->s)) == -1) return -1;

@@ -8,6 +8,10 @@
 # `remove` removes our links and puts those back. A path that already
 # holds our link is left alone, so both may run twice. With DESTDIR set
 # every path is below DESTDIR (for packaging, and for the tests).
+# A directory on the way (DESTDIR's own included) that is a symbolic link
+# owned by neither root nor the invoking user is refused: mv and ln would
+# follow it wherever its owner pointed it. DESTDIR must not be writable by
+# others either (nothing can check that in time).
 # Exit 0 done, 100 usage, 111 failure (what was done before it stays).
 
 PROG=sendmail-links.sh
@@ -35,6 +39,22 @@ ours() {
   [ -h "$1" ] && [ "`readlink "$1"`" = "$target" ]
 }
 
+# safe_dirs DIR: no component of DIR is a symbolic link that someone other
+# than root or the invoking user owns
+myuid=`id -u` || die "unable to find my uid"
+safe_dirs() {
+  s_rest=${1#/}
+  s_path=
+  while [ -n "$s_rest" ]; do
+    s_path=$s_path/${s_rest%%/*}
+    case $s_rest in */*) s_rest=${s_rest#*/} ;; *) s_rest= ;; esac
+    [ -h "$s_path" ] || continue
+    s_uid=`stat -c %u "$s_path"` || die "unable to stat $s_path"
+    [ "$s_uid" = 0 ] || [ "$s_uid" = "$myuid" ] ||
+      die "$s_path is a symbolic link owned by uid $s_uid (neither root nor uid $myuid): refusing to follow it"
+  done
+}
+
 # exists PATH: something is there, even a dangling link
 exists() {
   [ -e "$1" ] || [ -h "$1" ]
@@ -49,6 +69,7 @@ case $action in
     fi
     for p in /usr/sbin/sendmail /usr/lib/sendmail /usr/bin/mailq /usr/bin/newaliases; do
       f=$root$p
+      safe_dirs "${f%/*}"
       ours "$f" && continue
       if exists "$f"; then
         exists "$f.pre-qmail" && die "$f and $f.pre-qmail both exist: move one away first"
@@ -63,6 +84,7 @@ case $action in
   remove)
     for p in /usr/sbin/sendmail /usr/lib/sendmail /usr/bin/mailq /usr/bin/newaliases; do
       f=$root$p
+      safe_dirs "${f%/*}"
       if ours "$f"; then
         rm -f "$f" || die "unable to remove $f"
         echo "$PROG: removed $p"

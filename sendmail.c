@@ -65,6 +65,13 @@ static int has_newline(const char *s)
   return byte_chr(s, n, '\n') < n || byte_chr(s, n, '\r') < n;
 }
 
+static int has_control(const char *s)
+{
+  for (; *s; ++s)
+    if ((unsigned char)*s < 32 || *s == 127) return 1;
+  return 0;
+}
+
 static void home(void)
 {
   if (chdir(auto_home) == -1)
@@ -218,6 +225,9 @@ static int deliver(struct sendmail_args *a)
   if (a->sender) {
     sender = sendmail_args_sender((char *)a->sender);
     if (!sender) diag_die(EX_USAGE, "the sender (-f) contains a line break", (char *)0);
+    /* else qmail-inject would blame QMAILUSER, which sender_env makes of it */
+    if (has_control(sender))
+      diag_die(EX_USAGE, "the sender (-f) contains a control character", (char *)0);
     sender_env(sender);
   }
   if (a->fullname) {

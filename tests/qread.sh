@@ -1,7 +1,7 @@
 #!/bin/sh
 # qmail-qread and qmail-qstat on a live queue, and sendmail -bp and mailq
-# (a symbolic link to sendmail) printing the same: a message deferred for
-# a local recipient; one for remote recipients of which one was delivered,
+# (the instance's bin/mailq, a link to sendmail) printing the same: a
+# message deferred for a local recipient; one for remote recipients of which one was delivered,
 # one failed (bouncing) and one deferred; one on its first delivery attempt
 # (a .qmail program that waits), known only by todo/ID since qmail-send
 # keeps it in memory; one not yet preprocessed (qmail-send down). As root
@@ -40,7 +40,8 @@ dotqmail() {
 dotqmail defer '|exit 111'
 # waits for $T/go (at most 60 s, so that a failed test does not hang)
 dotqmail wait "|i=0; while [ ! -e $T/go ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done"
-ln -s "$I/bin/sendmail" "$T/mailq" || fail "ln mailq"
+# the instance's own mailq: a link to sendmail, run by its full path
+[ "`readlink "$I/bin/mailq"`" = sendmail ] || fail "$I/bin/mailq is not a link to sendmail"
 instance_start "$I"
 ME=`me`
 split=`head -n 1 "$TOP/conf-split"`
@@ -83,7 +84,7 @@ listings() {
   same "qmail-qread $1" "$T/got"
   "$I/bin/sendmail" -bp > "$T/got" 2>&1 || fail "sendmail -bp exited $?"
   same "sendmail -bp $1" "$T/got"
-  "$T/mailq" > "$T/got" 2>&1 || fail "mailq exited $?"
+  "$I/bin/mailq" > "$T/got" 2>&1 || fail "mailq exited $?"
   same "mailq $1" "$T/got"
 }
 # qstat N M
@@ -168,7 +169,7 @@ if [ "`id -u`" = 0 ]; then
   assert_eq 111 $? "exit code of qmail-qread as nobody"
   assert_eq "qmail-qread: fatal: unable to switch to $I/queue: permission denied (qmail-qread must run as root or as the qmails account)" \
     "`cat "$T/err"`" "qmail-qread as nobody"
-  setpriv --reuid="$nobody_uid" --regid="$nobody_gid" --clear-groups "$T/mailq" > "$T/got" 2> "$T/err"
+  setpriv --reuid="$nobody_uid" --regid="$nobody_gid" --clear-groups "$I/bin/mailq" > "$T/got" 2> "$T/err"
   assert_eq 111 $? "exit code of mailq as nobody"
   assert_eq "qmail-qread: fatal: unable to switch to $I/queue: permission denied (qmail-qread must run as root or as the qmails account)" \
     "`cat "$T/err"`" "mailq as nobody"

@@ -164,6 +164,10 @@ b"
 check_usage -f "a
 b" u
 assert_grep "$T/err" 'line break'
+# a control character: named as -f, not as the environment qmail-inject
+# would otherwise have blamed (sendmail puts -f into QMAILUSER)
+check_usage -f "`printf 'a\001b@example.com'`" u
+assert_grep "$T/err" 'the sender (-f) contains a control character'
 check_usage -i -FCron
 assert_grep "$T/err" 'no recipients'
 sm u -t < "$T/msg"          # options end at the first recipient
@@ -203,8 +207,10 @@ sm -bi < /dev/null
 assert_eq 0 "$RC" "-bi: exit"
 sm -I < /dev/null
 assert_eq 0 "$RC" "-I: exit"
-ln -s "$SM" "$T/newaliases" && ln -s "$SM" "$T/mailq" || fail "ln"
-"$T/newaliases" > "$T/out" 2> "$T/err" < /dev/null
+ln -s "$SM" "$T/mailq" || fail "ln"
+# the instance's bin/newaliases, a link made by mkinstance.sh
+[ "`readlink "$I/bin/newaliases"`" = sendmail ] || fail "$I/bin/newaliases is not a link to sendmail"
+"$I/bin/newaliases" > "$T/out" 2> "$T/err" < /dev/null
 assert_eq 0 "$?" "newaliases: exit"
 [ -s "$T/out" ] || [ -s "$T/err" ] && fail "newaliases printed something"
 # without qmail-qread (tests/qread.sh runs it through -bp and mailq)

@@ -5,7 +5,8 @@
 # NAME.pre-qmail (a file and a link), a second install changes nothing,
 # remove puts everything back as it was, and a second remove too; a path
 # someone else replaced meanwhile is left alone. Through the links, mailq
-# and newaliases act as -bp and -bi.
+# and newaliases act as -bp and -bi. As root: a directory on the way that
+# is a symbolic link owned by another user is refused.
 . tests/lib.sh
 need_programs sendmail
 
@@ -69,6 +70,28 @@ assert_eq 111 $? "exit of an install below an empty DESTDIR"
 assert_eq "sendmail-links.sh: fatal: $T/empty$H/bin/sendmail is not there: put the installed tree below DESTDIR=$T/empty first (make setup installs into $H itself, not below DESTDIR)" \
   "`cat "$T/out"`" "an install below an empty DESTDIR"
 [ -e "$T/empty" ] && fail "an install below an empty DESTDIR made $T/empty"
+
+# a directory on the way that is a symbolic link another user owns: refused
+# before anything is moved or made (only root can give a link away)
+if [ "`id -u`" = 0 ] && nobody_uid=`id -u nobody 2>/dev/null` && [ "$nobody_uid" != 0 ]; then
+  D2=$T/root2
+  mkdir -p "$D2$H/bin" "$T/elsewhere/sbin" || fail "mkdir"
+  cp "$TOP/sendmail" "$D2$H/bin/sendmail" || fail "cp"
+  ln -s "$T/elsewhere" "$D2/usr" && chown -h nobody "$D2/usr" || fail "ln usr"
+  DESTDIR=$D2 sh "$TOP/sendmail-links.sh" install "$H" > "$T/out" 2>&1
+  assert_eq 111 $? "exit of an install through a link owned by nobody"
+  assert_eq "sendmail-links.sh: fatal: $D2/usr is a symbolic link owned by uid $nobody_uid (neither root nor uid 0): refusing to follow it" \
+    "`cat "$T/out"`" "an install through a link owned by nobody"
+  [ -z "`ls -A "$T/elsewhere/sbin"`" ] || fail "the install wrote through the link: `ls -A "$T/elsewhere/sbin"`"
+  DESTDIR=$D2 sh "$TOP/sendmail-links.sh" remove "$H" > "$T/out" 2>&1
+  assert_eq 111 $? "exit of a remove through a link owned by nobody"
+  # one of root's own: followed
+  chown -h 0 "$D2/usr" || fail "chown -h"
+  DESTDIR=$D2 sh "$TOP/sendmail-links.sh" install "$H" > "$T/out" 2>&1 || { cat "$T/out"; fail "install through root's link failed"; }
+  assert_eq "$H/bin/sendmail" "`readlink "$T/elsewhere/sbin/sendmail"`" "the link made through root's link"
+else
+  echo "not root (or no nobody account): the link owned by another user is not tried"
+fi
 
 # usage
 sh "$TOP/sendmail-links.sh" > /dev/null 2>&1

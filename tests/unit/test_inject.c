@@ -210,6 +210,87 @@ static void test_modes(void)
   }
 }
 
+/* a recipient named twice gets one copy: local part as bytes, domain with
+   case ignored, after rewriting; the first mention keeps its place */
+static void test_duplicates(void)
+{
+  struct inject_config c = base();
+  char *args[] = { "T@u.v", "x, x@dh.example.com", "t@U.V", 0 };
+
+  CHECK(run(&c, "To: a@b.c, a@b.c\nCc: A@b.c, a@B.C\nBcc: d, a@b.c\n") == 1);
+  CHECK_STR(rcptlist.s, "a@b.c A@b.c d@dh.example.com");
+  /* the same To: and Bcc: address (sendmail -t) */
+  CHECK(run(&c, "To: ann@example.org\nBcc: ann@Example.ORG\n") == 1);
+  CHECK_STR(rcptlist.s, "ann@example.org");
+  /* quoted and plain spellings of one local part are one address */
+  CHECK(run(&c, "To: \"a b\"@c.d, \"a b\"@C.d, \"ab\"@c.d, ab@c.d\n") == 1);
+  CHECK_STR(rcptlist.s, "a b@c.d ab@c.d");
+  /* the arguments and the header (-H): the arguments first */
+  c.args = args;
+  c.nargs = 3;
+  c.mode = INJECT_BOTH;
+  CHECK(run(&c, "To: t@u.v, y\nBcc: x\n") == 1);
+  CHECK_STR(rcptlist.s, "T@u.v x@dh.example.com t@U.V y@dh.example.com");
+  c.mode = INJECT_ARGS;
+  CHECK(run(&c, "To: z\n") == 1);
+  CHECK_STR(rcptlist.s, "T@u.v x@dh.example.com t@U.V");
+  /* many: every one kept once, in order, after growth of the table */
+  {
+    stralloc msg = STRALLOC_ZERO, want = STRALLOC_ZERO;
+    int i, round;
+    c.mode = INJECT_HEADER;
+    c.nargs = 0;
+    for (round = 0; round < 2; ++round) {
+      stralloc_cats(&msg, "To: ");
+      for (i = 0; i < 5000; ++i) {
+        if (i) stralloc_cats(&msg, ", ");
+        stralloc_cats(&msg, "u");
+        stralloc_catulong(&msg, (unsigned long)i);
+        stralloc_cats(&msg, round ? "@EX.org" : "@ex.org");
+        if (!round) {
+          if (i) stralloc_append(&want, ' ');
+          stralloc_cats(&want, "u");
+          stralloc_catulong(&want, (unsigned long)i);
+          stralloc_cats(&want, "@ex.org");
+        }
+      }
+      stralloc_append(&msg, '\n');
+    }
+    stralloc_0(&msg);
+    stralloc_0(&want);
+    CHECK(run(&c, msg.s) == 1);
+    CHECK_STR(rcptlist.s, want.s);
+    stralloc_free(&msg);
+    stralloc_free(&want);
+  }
+}
+
+/* an address echoed in an error shows control bytes as \ooo */
+static void test_error_visible(void)
+{
+  struct inject_config c = base();
+  char *bad[] = { "<a\033[2Jb", 0 };
+  char *ctl[] = { "\"a\001b\"@c.d", 0 };
+
+  c.mode = INJECT_ARGS;
+  c.args = bad;
+  c.nargs = 1;
+  CHECK(run(&c, "To: z\n") == 0);
+  CHECK_STR(err.s, "unable to parse the recipient address <a\\033[2Jb");
+  c.args = ctl;
+  CHECK(run(&c, "To: z\n") == 0);
+  CHECK_STR(err.s, "a control character in the recipient address \"a\\001b\"@c.d");
+  c.args = 0;
+  c.nargs = 0;
+  c.mode = INJECT_EITHER;
+  c.sender = "\"s\177\"@x.y";
+  CHECK(run(&c, "To: z\n") == 0);
+  CHECK_STR(err.s, "a control character in the envelope sender (-f) \"s\\177\"@x.y");
+  c.sender = "a(\n";
+  CHECK(run(&c, "To: z\n") == 0);
+  CHECK_STR(err.s, "unable to parse the envelope sender a(\\012");
+}
+
 static void test_sender(void)
 {
   struct inject_config c = base();
@@ -316,6 +397,8 @@ int main(void)
   RUN(test_rewrite);
   RUN(test_resent);
   RUN(test_modes);
+  RUN(test_duplicates);
+  RUN(test_error_visible);
   RUN(test_sender);
   RUN(test_mft);
   RUN(test_mbox);

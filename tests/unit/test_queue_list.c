@@ -1,6 +1,9 @@
 /* test_queue_list: what qmail-qread and qmail-qstat show for each state a
    message can be in (queue_list.h). */
+#include <errno.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include "check.h"
 #include "queuedir.h"
 #include "queue_list.h"
@@ -112,12 +115,49 @@ static void test_states(void)
   }
 }
 
+/* qmail-qread runs as root over files the queue's accounts write: a
+   symbolic link is not followed, a FIFO is refused without blocking */
+static void test_hostile(void)
+{
+  PUT("secret", "Fsecret@leak\0Tsecret@leak\0");
+  PUT(qpath("mess", 130), "");
+  CHECK(symlink("../secret", qpath("todo", 130)) == 0);
+  errno = 0;
+  CHECK(list(130) == -1);
+  CHECK(errno == ELOOP);
+  CHECK_STR(fn.s, "todo/130");
+  CHECK(out.len == 0);
+  unlink(qpath("todo", 130));
+
+  PUT(qpath("mess", 131), "");
+  CHECK(symlink("../../secret", qpath("info", 131)) == 0);
+  PUT(qpath("local", 131), "Tr@u\0");
+  errno = 0;
+  CHECK(list(131) == -1);
+  CHECK(errno == ELOOP);
+  unlink(qpath("info", 131));
+  unlink(qpath("local", 131));
+
+  /* a FIFO with no writer: open and read would wait for one forever */
+  PUT(qpath("mess", 132), "");
+  CHECK(mkfifo(qpath("todo", 132), 0600) == 0);
+  errno = 0;
+  CHECK(list(132) == -1);
+  CHECK(errno == EINVAL);
+  unlink(qpath("todo", 132));
+  unlink(qpath("mess", 130));
+  unlink(qpath("mess", 131));
+  unlink(qpath("mess", 132));
+  unlink("secret");
+}
+
 int main(void)
 {
   (void)get_file;
   queuedir_make();
   RUN(test_date);
   RUN(test_states);
+  RUN(test_hostile);
   queuedir_remove();
   return check_exit("test_queue_list");
 }
