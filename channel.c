@@ -105,6 +105,7 @@ static struct job *job_alloc(struct channel *ch)
       j->verp = 0;
       j->nopen = 0;
       j->skipped = 0;
+      j->soft = 0;
       j->wait = j->woken = 0;
       return j;
     }
@@ -210,6 +211,17 @@ void channel_unwait(struct channel *ch, time_t t)
 
 /* ------------------------------------------------------------ jobs */
 
+/* 1 if a record of the message kept in memory is marked done */
+static int fresh_marked(const struct fresh *m)
+{
+  size_t i = 0;
+  while (i < m->recs.len) {
+    if (m->recs.s[i] == 'D') return 1;
+    i += str_len(m->recs.s + i) + 1;
+  }
+  return 0;
+}
+
 static void job_close(struct channel *ch, struct job *j, time_t t)
 {
   unsigned long id = j->id;
@@ -230,6 +242,12 @@ static void job_close(struct channel *ch, struct job *j, time_t t)
     /* skipped for a full domain: no failure, so no retry schedule */
     if (wait) dest_wait(ch, wait, id);
     else schedule(ch, id, j->next);
+    /* A message kept in memory that only waits for a domain's slot, with
+       nothing delivered, bounced or deferred yet, stays in memory: after a
+       crash todo/ID is preprocessed again and nothing is repeated. Writing
+       its files (and syncing them) for every such wait is what made one
+       busy domain slow. */
+    if (m && wait && !j->soft && !fresh_marked(m)) return;
     ch->hooks->deferred(id, t);
     return;
   }
@@ -640,6 +658,7 @@ static void item(struct channel *ch, struct delivery *d, const char *rec, size_t
     break;
   case 'Z':
     if (!j->dying) {
+      j->soft++;
       log_s("deferral: ");
       log_safe(text, tlen);
       log_s("\n");
@@ -661,6 +680,7 @@ static void item(struct channel *ch, struct delivery *d, const char *rec, size_t
     else log_s("alert: unable to record a permanent failure; the recipient stays queued\n");
     break;
   default:
+    j->soft++;
     log_s("report mangled, will defer\n");
   }
 }

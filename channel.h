@@ -125,6 +125,7 @@ struct job {
   unsigned int nopen;     /* batches being assembled */
   struct delivery *open[CHANNEL_BATCH_OPEN];
   size_t skipped;         /* T records skipped: their domain was at its limit */
+  size_t soft;            /* temporary failures (and mangled reports) in this pass */
   struct destination *wait; /* the first domain skipped (held by refs) */
   struct destination *woken; /* the domain whose freed slot woke this pass */
   time_t next;            /* next pass if something is left */

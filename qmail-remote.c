@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -575,6 +576,13 @@ static int connect_to(const struct mx_host *h, unsigned int port)
   }
   fd = socket(h->family == 6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd == -1) return -1;
+  {
+    /* every write is a whole command group or the message in large
+       pieces: Nagle's algorithm would only hold the last piece back until
+       the server's delayed ACK (40 ms per message) */
+    int one = 1;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
   if (bind_outgoing(fd, h->family) == -1) goto fail;
   if (connect(fd, (struct sockaddr *)&ss, len) == 0) return fd;
   if (errno != EINPROGRESS) goto fail;
