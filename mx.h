@@ -39,7 +39,7 @@ struct mx_list { struct mx_host *h; size_t len, alloc; };
 
 /* outcomes */
 #define MX_OK      0  /* list has at least one address, best first */
-#define MX_SOFT    1  /* temporary DNS trouble (timeout, SERVFAIL, truncation TCP could not fix): Z, #4.4.3 */
+#define MX_SOFT    1  /* temporary DNS trouble (timeout, SERVFAIL, truncation TCP could not fix): Z, #4.1.2 (as qmail) */
 #define MX_NXDOMAIN 2 /* the domain does not exist: D, #5.1.2 */
 #define MX_NULLMX  3  /* RFC 7505 null MX: D, #5.1.10 */
 #define MX_NOADDR  4  /* the domain exists but no host of it has an address: D, #5.4.4 */

@@ -694,7 +694,7 @@ static void lookup_fail(int r, const stralloc *why) __attribute__((noreturn));
 static void lookup_fail(int r, const stralloc *why)
 {
   static const struct { int r; char letter; const char *what, *code; } t[] = {
-    { MX_SOFT, 'Z', "A temporary DNS problem stopped the lookup of ", "4.4.3" },
+    { MX_SOFT, 'Z', "A temporary DNS problem stopped the lookup of ", "4.1.2" },
     { MX_NXDOMAIN, 'D', "The domain does not exist: ", "5.1.2" },
     { MX_NULLMX, 'D', "The domain accepts no mail (null MX): ", "5.1.10" },
     { MX_NOADDR, 'D', "No mail host of the domain has an address: ", "5.4.4" },
@@ -716,7 +716,7 @@ static void lookup_fail(int r, const stralloc *why)
     cats(")");
   }
   cats(". (#");
-  cats(r == -1 ? "4.4.3" : t[i].code);
+  cats(r == -1 ? "4.1.2" : t[i].code);
   cats(")\n");
   finish(r == -1 ? 'Z' : t[i].letter, &text);
 }

@@ -172,8 +172,8 @@ deferral x@garbage.example "Connected to 127.0.0.24 but its reply to EHLO broke 
 deferral x@flood.example "Connected to 127.0.0.25 but it timed out waiting for the reply to EHLO."
 # each text one sentence; a soft failure names the DNS server and what it did
 DNS="127.0.0.1 port `cat "$T/dnsport"`"
-deferral x@dnstimeout.example "A temporary DNS problem stopped the lookup of dnstimeout.example (no answer from $DNS). (#4.4.3)/"
-deferral x@servfail.example "A temporary DNS problem stopped the lookup of servfail.example ($DNS answered SERVFAIL). (#4.4.3)/"
+deferral x@dnstimeout.example "A temporary DNS problem stopped the lookup of dnstimeout.example (no answer from $DNS). (#4.1.2)/"
+deferral x@servfail.example "A temporary DNS problem stopped the lookup of servfail.example ($DNS answered SERVFAIL). (#4.1.2)/"
 failure x@nx.example "The domain does not exist: nx.example" "The domain does not exist: nx.example. (#5.1.2)/"
 failure x@nullmx.example "The domain accepts no mail (null MX): nullmx.example" \
   "The domain accepts no mail (null MX): nullmx.example. (#5.1.10)/"
