@@ -167,7 +167,16 @@ static int dest_take(struct channel *ch, struct job *j, const char *rcpt, size_t
   *dest = 0;
   if (!ch->bydomain || at == rlen) return 1;
   while (!(d = destination_get(rcpt + at + 1, rlen - at - 1))) nomem();
-  if (d->inflight >= domain_limit(ch)) {
+  if (j->woken == d && d->inflight < domain_limit(ch)) {
+    /* the slot freed for j: taken now, no longer to hand on */
+    d->pending--;
+    j->woken = 0;
+    *dest = d;
+    return 1;
+  }
+  /* slots freed for woken messages are theirs: a pass that did not wait
+     must not overtake them */
+  if (d->inflight >= domain_limit(ch) || !dest_room(ch, d)) {
     j->skipped++;
     if (!j->wait) { j->wait = d; d->refs++; }
     return 0;

@@ -32,7 +32,8 @@
    failure nor a deferral. A pass that skipped something ends by waiting
    on the first domain it skipped (not on the retry schedule): the message
    is queued on that domain and made due again when one of the domain's
-   deliveries ends (one message per freed slot; a woken message whose
+   deliveries ends (one message per freed slot, reserved for it: a pass
+   that did not wait for it does not take it; a woken message whose
    pass then starts nothing there hands the slot on to the next). No event
    scans the queue. A temporary failure in the same pass is then retried
    with the skipped recipients, earlier than its schedule.

@@ -359,6 +359,75 @@ static void test_domain_limit(void)
   CHECK(total.used == 0 && nfinished == 3 && destination_count() == 0);
 }
 
+/* a slot freed for a waiting message is its own: a message that did not
+   wait (a new one, or one whose pass is open) does not take it, so waiting
+   messages of a busy domain are not overtaken for ever */
+static void test_domain_reserved(void)
+{
+  struct channel ch;
+  char got[1024];
+  message(80, "s@y", "Ta@x\0", 5);
+  rename(qpath("local", 80), qpath("remote", 80));
+  message(81, "s@y", "Tb@x\0", 5);
+  rename(qpath("local", 81), qpath("remote", 81));
+  message(82, "s@y", "Tc@x\0", 5);
+  rename(qpath("local", 82), qpath("remote", 82));
+  CHECK(channel_init(&ch, 1, 10, &hooks) == 0);
+  ch.maxrcpt = 1;
+  ch.domainlimit = 1;
+  nfinished = ndeferred = nfailed = 0;
+  channel_schedule(&ch, 80, 0);
+  channel_schedule(&ch, 81, 0);
+  channel_work(&ch, 1);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 80 a@x");
+  /* 81 waits on x; 80 ends and 81 is woken, but 82 (new) is due too */
+  channel_schedule(&ch, 82, 0);
+  reply(&ch, 0, "Kok", 2);
+  channel_work(&ch, 2);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 81 b@x");
+  reply(&ch, 0, "Kok", 3);
+  channel_work(&ch, 3);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 82 c@x");
+  reply(&ch, 0, "Kok", 4);
+  channel_work(&ch, 4);
+  CHECK(nfinished == 3 && ch.used == 0 && ch.passes == 0 && destination_count() == 0);
+
+  /* the same with 83's pass open (paused by the channel's limit) when
+     x's slot frees for 84 */
+  message(83, "s@y", "Tr@z\0Td@x\0", 10);
+  rename(qpath("local", 83), qpath("remote", 83));
+  message(84, "s@y", "Dold@x\0Te@x\0", 13);
+  rename(qpath("local", 84), qpath("remote", 84));
+  message(85, "s@y", "Tf@x\0", 5);
+  rename(qpath("local", 85), qpath("remote", 85));
+  ch.concurrency = 2;
+  channel_schedule(&ch, 85, 0);
+  channel_schedule(&ch, 84, 0);
+  channel_work(&ch, 5);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 85 f@x");
+  channel_schedule(&ch, 83, 0);
+  channel_work(&ch, 6);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "1 83 r@z");
+  CHECK(ch.passes == 1);
+  reply(&ch, 0, "Kok", 7);
+  channel_work(&ch, 7);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 84 e@x");
+  reply(&ch, 0, "Kok", 8);
+  reply(&ch, 1, "Kok", 8);
+  channel_work(&ch, 8);
+  requests(&ch, got, sizeof got);
+  CHECK_STR(got, "0 83 d@x");
+  reply(&ch, 0, "Kok", 9);
+  channel_work(&ch, 9);
+  CHECK(nfinished == 6 && ch.used == 0 && ch.passes == 0 && destination_count() == 0);
+}
+
 int main(void)
 {
   queuedir_make();
@@ -370,6 +439,7 @@ int main(void)
   RUN(test_fifo);
   RUN(test_batches);
   RUN(test_domain_limit);
+  RUN(test_domain_reserved);
   queuedir_remove();
   return check_exit("test_channel");
 }
