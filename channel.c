@@ -704,8 +704,8 @@ void channel_reports(struct channel *ch, const char *s, size_t n, time_t t)
       ch->rslot = (ch->rslot << 8) | c;
       ch->rstate = 2;
       ch->report.len = 0;
-      ch->rd = &ch->d[ch->rslot];
-      if (ch->rslot >= ch->slots || !ch->rd->used || ch->rd->open) {
+      ch->rd = ch->rslot < ch->slots ? &ch->d[ch->rslot] : 0;
+      if (!ch->rd || !ch->rd->used || ch->rd->open) {
         /* its item count is unknown: one is skipped */
         log_s("warning: internal error: delivery report out of range\n");
         ch->rd = 0;
