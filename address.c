@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include "address.h"
 #include "quote.h"
+#include "str.h"
 
 enum { ATOM = 1, QUOTED, LITERAL, SPECIAL };
 
@@ -363,25 +364,10 @@ void address_list_free(struct address_list *l)
   stralloc_free(&l->text);
 }
 
-static int has_dot(const char *s, size_t n)
-{
-  size_t i;
-  for (i = 0; i < n; ++i) if (s[i] == '.') return 1;
-  return 0;
-}
-
 /* 1 if s[0..n) is the host name h, ignoring ASCII case */
 static int same_host(const char *s, size_t n, const char *h)
 {
-  size_t i;
-  for (i = 0; i < n; ++i, ++h) {
-    unsigned char a = (unsigned char)s[i], b = (unsigned char)*h;
-    if (!b) return 0;
-    if (a >= 'A' && a <= 'Z') a = (unsigned char)(a + 32);
-    if (b >= 'A' && b <= 'Z') b = (unsigned char)(b + 32);
-    if (a != b) return 0;
-  }
-  return !*h;
+  return str_len(h) == n && case_equalb(s, n, h);
 }
 
 int address_rewrite(stralloc *out, const char *local, size_t locallen, int hasdomain,
@@ -405,7 +391,7 @@ int address_rewrite(stralloc *out, const char *local, size_t locallen, int hasdo
     --out->len;
     if (*plus && (!stralloc_append(out, '.') || !stralloc_cats(out, plus))) return 0;
   }
-  if (!has_dot(out->s + start, out->len - start) && *dflt
+  if (byte_chr(out->s + start, out->len - start, '.') == out->len - start && *dflt
       && !same_host(out->s + start, out->len - start, "localhost")
       && !same_host(out->s + start, out->len - start, dflt))
     if (!stralloc_append(out, '.') || !stralloc_cats(out, dflt)) return 0;

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "buf.h"
 #include "command.h"
 #include "fd.h"
 #include "sig.h"
@@ -84,5 +85,42 @@ int command_run(char *const argv[], int *wstat)
   pid_t pid;
 
   if (command_start(&pid, argv, -1) == -1) return -1;
+  return command_wait(pid, wstat);
+}
+
+int command_feed(char *const argv[], const char *head, size_t len, int *wstat,
+                 const char **what)
+{
+  static char space[65536];
+  int p[2], gone = 0, e;
+  pid_t pid;
+
+  *what = "run";
+  if (pipe2(p, O_CLOEXEC) == -1) return -1;
+  if (command_start(&pid, argv, p[0]) == -1) {
+    e = errno;
+    close(p[0]);
+    close(p[1]);
+    errno = e;
+    return -1;
+  }
+  close(p[0]);
+  if (buf_unixwrite(p[1], (void *)head, len) == -1) gone = 1;
+  while (!gone) {
+    ssize_t r = buf_unixread(0, space, sizeof space);
+    if (r == -1) {
+      e = errno;
+      close(p[1]);
+      kill(pid, SIGKILL);
+      command_wait(pid, wstat);
+      *what = "read";
+      errno = e;
+      return -1;
+    }
+    if (r == 0) break;
+    if (buf_unixwrite(p[1], space, (size_t)r) == -1) gone = 1;
+  }
+  close(p[1]);
+  *what = "wait for";
   return command_wait(pid, wstat);
 }

@@ -14,6 +14,14 @@
 int command_start(pid_t *pid, char *const argv[], int fdin);
 /* waits for pid (retrying on EINTR): 0 with *wstat, -1 with errno */
 int command_wait(pid_t pid, int *wstat);
+/* Runs argv with a pipe as its fd 0, writes head[0..len) into it and then
+   everything the caller's fd 0 holds, and waits: 0 with *wstat. -1 with
+   errno and *what naming the step ("run", "read", "wait for") when it failed;
+   after a read error the program is killed first, so that it cannot act
+   on a cut-off input. A program that stops reading early is not an error:
+   its exit status says why. SIGPIPE must be ignored by the caller. */
+int command_feed(char *const argv[], const char *head, size_t len, int *wstat,
+                 const char **what);
 /* command_start with the caller's fd 0, then command_wait */
 int command_run(char *const argv[], int *wstat);
 

@@ -39,11 +39,10 @@ static int has_newline(const char *s)
 
 int main(int argc, char **argv)
 {
-  static char space[65536];
   stralloc head = STRALLOC_ZERO, path = STRALLOC_ZERO;
   char *inject[2];
-  int p[2], i, wstat, gone = 0;
-  pid_t pid;
+  int i, wstat;
+  const char *what;
   char num[FMT_ULONG];
 
   diag_prog = "mailsubj";
@@ -63,25 +62,10 @@ int main(int argc, char **argv)
 
   if (chdir(auto_home) == -1) diag_die_sys(111, "unable to switch to ", auto_home, (char *)0);
   sig_ignore(SIGPIPE);
-  if (pipe2(p, O_CLOEXEC) == -1) diag_die_sys(111, "unable to make a pipe", (char *)0);
-  if (command_start(&pid, inject, p[0]) == -1)
-    diag_die_sys(111, "unable to run ", path.s, (char *)0);
-  close(p[0]);
-  if (buf_unixwrite(p[1], head.s, head.len) == -1) gone = 1;
-  while (!gone) {
-    ssize_t r = buf_unixread(0, space, sizeof space);
-    if (r == -1) {
-      int e = errno;
-      kill(pid, SIGKILL);   /* before it could queue part of the body */
-      command_wait(pid, &wstat);
-      errno = e;
-      diag_die_sys(111, "unable to read the message", (char *)0);
-    }
-    if (r == 0) break;
-    if (buf_unixwrite(p[1], space, (size_t)r) == -1) gone = 1;
+  if (command_feed(inject, head.s, head.len, &wstat, &what) == -1) {
+    if (str_equal(what, "read")) diag_die_sys(111, "unable to read the message", (char *)0);
+    diag_die_sys(111, "unable to ", what, " ", path.s, (char *)0);
   }
-  close(p[1]);
-  if (command_wait(pid, &wstat) == -1) diag_die_sys(111, "unable to wait for qmail-inject", (char *)0);
   if (WIFEXITED(wstat)) return WEXITSTATUS(wstat);
   num[fmt_ulong(num, WIFSIGNALED(wstat) ? (unsigned long)WTERMSIG(wstat) : 0UL)] = 0;
   diag_die(111, "qmail-inject was killed by signal ", num, (char *)0);

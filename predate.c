@@ -28,10 +28,9 @@
 
 int main(int argc, char **argv)
 {
-  static char space[65536];
   stralloc date = STRALLOC_ZERO;
-  int p[2], wstat, gone = 0;
-  pid_t pid;
+  int wstat;
+  const char *what;
   char num[FMT_ULONG];
 
   (void)argc;
@@ -43,26 +42,10 @@ int main(int argc, char **argv)
     diag_die_sys(111, "unable to format the date", (char *)0);
 
   sig_ignore(SIGPIPE);
-  if (pipe2(p, O_CLOEXEC) == -1) diag_die_sys(111, "unable to make a pipe", (char *)0);
-  if (command_start(&pid, argv + 1, p[0]) == -1)
-    diag_die_sys(111, "unable to run ", argv[1], (char *)0);
-  close(p[0]);
-  if (buf_unixwrite(p[1], date.s, date.len) == -1) gone = 1;
-  while (!gone) {
-    ssize_t r = buf_unixread(0, space, sizeof space);
-    if (r == -1) {
-      int e = errno;
-      kill(pid, SIGKILL);
-      command_wait(pid, &wstat);
-      errno = e;
-      diag_die_sys(111, "unable to read the input", (char *)0);
-    }
-    if (r == 0) break;
-    if (buf_unixwrite(p[1], space, (size_t)r) == -1) gone = 1;
+  if (command_feed(argv + 1, date.s, date.len, &wstat, &what) == -1) {
+    if (str_equal(what, "read")) diag_die_sys(111, "unable to read the input", (char *)0);
+    diag_die_sys(111, "unable to ", what, " ", argv[1], (char *)0);
   }
-  /* a program that stopped reading early: its exit code says why */
-  close(p[1]);
-  if (command_wait(pid, &wstat) == -1) diag_die_sys(111, "unable to wait for ", argv[1], (char *)0);
   if (WIFEXITED(wstat)) return WEXITSTATUS(wstat);
   num[fmt_ulong(num, WIFSIGNALED(wstat) ? (unsigned long)WTERMSIG(wstat) : 0UL)] = 0;
   diag_die(111, argv[1], " was killed by signal ", num, (char *)0);
